@@ -1,0 +1,120 @@
+"""The typed data model shared by every stage: one place, plain dataclasses.
+
+Every chunk knows where it came from (report, page span, character offsets into the
+cleaned page text), so a citation can always be traced back and highlighted.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class ReportStatus(str, enum.Enum):
+    READY = "ready"  # parsed, chunked, embedded, searchable
+    NO_TEXT = "no_text"  # no text layer (looks scanned); kept so it is not retried forever
+    FAILED = "failed"  # could not be read; error says why
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page's cleaned text. `number` is 1-based, as printed in a viewer."""
+
+    number: int
+    text: str
+
+
+@dataclass(slots=True)
+class Chunk:
+    """A retrievable passage.
+
+    `start_offset` indexes into the text of `page_start`, `end_offset` into the text of
+    `page_end` (exclusive). For a single-page chunk the text equals
+    ``page.text[start_offset:end_offset]`` (modulo the overlap prefix, which is real text too).
+    """
+
+    text: str
+    page_start: int
+    page_end: int
+    start_offset: int
+    end_offset: int
+    ordinal: int = 0  # position within the report
+    section: str = ""  # nearest heading above the chunk, if any
+    is_boilerplate: bool = False  # disclaimers, rating definitions, certifications
+    id: int | None = None  # assigned by the store; also the FAISS id
+    report_id: int | None = None
+
+
+@dataclass(slots=True)
+class ReportMeta:
+    """Metadata that is cheap to read off the text at ingest time."""
+
+    title: str | None = None
+    broker: str | None = None
+    date: date | None = None
+    language: str | None = None  # "zh" | "en"
+
+
+@dataclass(slots=True)
+class Report:
+    id: int | None
+    file_name: str
+    path: str
+    content_hash: str
+    status: ReportStatus
+    pages: int = 0
+    chunks: int = 0
+    error: str | None = None
+    meta: ReportMeta = field(default_factory=ReportMeta)
+    ingested_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    chunk_id: int
+    report_id: int
+    file_name: str
+    page: int
+    page_end: int
+    score: float
+    text: str
+    title: str | None = None
+    broker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestedFile:
+    report_id: int
+    file: str
+    pages: int
+    chunks: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailedFile:
+    file: str
+    error: str
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    ingested: list[IngestedFile] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    failed: list[FailedFile] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "ingested": [
+                {"report_id": i.report_id, "file": i.file, "pages": i.pages, "chunks": i.chunks}
+                for i in self.ingested
+            ],
+            "skipped": [{"file": s.file, "reason": s.reason} for s in self.skipped],
+            "failed": [{"file": f.file, "error": f.error} for f in self.failed],
+        }
