@@ -108,6 +108,8 @@ class IngestSummary:
     ingested: list[IngestedFile] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     failed: list[FailedFile] = field(default_factory=list)
+    # Wall seconds per stage (parse, chunk, embed, index, store, total), for benchmarks.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {

@@ -1,0 +1,1 @@
+"""The bulk-ingest command (`python -m ingest` == `report-rag ingest`)."""

@@ -1,0 +1,5 @@
+import sys
+
+from ingest.command import main
+
+sys.exit(main())

@@ -1,0 +1,184 @@
+"""`report-rag` command line: parse arguments, call one library function, render the result.
+
+Domain errors become one-line messages here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Callable
+
+from .errors import ReportRagError
+from .settings import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def common_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--home", type=Path, help="data directory (default: $REPORT_RAG_HOME or ~/.report_rag)")
+    parent.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    return parent
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    overrides = {"home": args.home} if getattr(args, "home", None) else {}
+    return Settings(**overrides)
+
+
+def _print_json(value: object) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+# -- commands -------------------------------------------------------------------------------
+def cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
+    from .library import Library
+
+    with Library(settings) as library:
+        reports = library.reports()
+    rows = [
+        {
+            "report_id": r.id,
+            "file": r.file_name,
+            "title": r.meta.title,
+            "broker": r.meta.broker,
+            "date": r.meta.date.isoformat() if r.meta.date else None,
+            "pages": r.pages,
+            "chunks": r.chunks,
+            "status": r.status.value,
+        }
+        for r in reports
+    ]
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    if not rows:
+        print(f"The library at {settings.home} is empty. Add reports with: report-rag ingest PATH")
+        return EXIT_OK
+    print(f"{'id':>4}  {'date':10}  {'broker':10}  {'pages':>5}  {'chunks':>6}  {'status':8}  title / file")
+    for row, report in zip(rows, reports):
+        label = row["title"] or row["file"]
+        if report.error:
+            label += f"  [{report.error}]"
+        print(
+            f"{row['report_id']:>4}  {row['date'] or '-':10}  {(row['broker'] or '-')[:10]:10}  "
+            f"{row['pages']:>5}  {row['chunks']:>6}  {row['status']:8}  {label}"
+        )
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from .library import Library
+
+    with Library(settings) as library:
+        hits = library.search(args.query, k=args.k, include_boilerplate=args.include_boilerplate or None)
+    rows = [
+        {
+            "report_id": h.report_id,
+            "file": h.file_name,
+            "page": h.page,
+            "score": round(h.score, 4),
+            "text": h.text,
+        }
+        for h in hits
+    ]
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    if not rows:
+        print("No matching passages.")
+    for rank, hit in enumerate(hits, 1):
+        where = f"p.{hit.page}" if hit.page == hit.page_end else f"pp.{hit.page}-{hit.page_end}"
+        print(f"[{rank}] {hit.score:.3f}  {hit.file_name} {where}  {hit.title or ''}")
+        print("    " + hit.text.replace("\n", " ")[:300])
+    return EXIT_OK
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from .library import Library
+
+    with Library(settings) as library:
+        done = library.reindex(progress=lambda i, n: print(f"\r{i}/{n} reports", end="", file=sys.stderr))
+    print(file=sys.stderr)
+    print(f"Re-embedded {done.chunks} chunks of {done.reports} reports in {done.seconds:.1f} s.")
+    return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    from .library import Library
+
+    with Library(settings) as library:
+        report = library.delete_report(library.resolve_report(args.report).id)
+    print(f"Deleted report {report.id} ({report.file_name}).")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ingest.command import add_ingest_arguments, cmd_ingest
+
+    parent = common_options()
+    parser = argparse.ArgumentParser(
+        prog="report-rag", description="Cited research over brokerage report PDFs.", parents=[parent]
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", parents=[parent], help="add PDFs (files, folders, globs) to the library")
+    add_ingest_arguments(p)
+    p.set_defaults(handler=cmd_ingest)
+
+    p = sub.add_parser("reports", parents=[parent], help="list the reports in the library")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_reports)
+
+    p = sub.add_parser("search", parents=[parent], help="find passages (no LLM)")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    p.add_argument("--include-boilerplate", action="store_true", help="also search disclaimers etc.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("reindex", parents=[parent], help="re-embed all chunks with the configured embedder")
+    p.set_defaults(handler=cmd_reindex)
+
+    p = sub.add_parser("delete", parents=[parent], help="remove a report (id or file name)")
+    p.add_argument("report")
+    p.set_defaults(handler=cmd_delete)
+    return parser
+
+
+def run(argv: list[str] | None, parser: argparse.ArgumentParser) -> int:
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    try:
+        settings = load_settings(args)
+    except Exception as exc:  # pydantic ValidationError: bad REPORT_RAG_* values
+        print(f"report-rag: invalid settings: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args, settings)
+    except ReportRagError as exc:
+        print(f"report-rag: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("report-rag: interrupted", file=sys.stderr)
+        return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(argv, build_parser())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""The report library: one SQL store + one FAISS index + one embedder, kept consistent.
+
+SQL is the source of truth. The FAISS file is a cache of the vectors stored with the
+chunks: on open it is loaded (if its fingerprint matches) and reconciled against SQL, so a
+crash between a committed report and the next index save costs nothing, and vectors of
+reports that never committed are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from . import __version__
+from .chunking import ChunkingParams
+from .embed import Embedder, create_embedder
+from .errors import IndexMismatchError, ReportNotFoundError
+from .index import FaissIndex, describe_mismatch
+from .models import Report, ReportStatus, SearchHit
+from .settings import Settings
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = 1
+FINGERPRINT_KEY = "index_fingerprint"
+
+
+@dataclass(frozen=True)
+class ReindexSummary:
+    reports: int
+    chunks: int
+    seconds: float
+
+
+class Library:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.store = Store(settings.db_url)
+        self._embedder = embedder
+        self._index: FaissIndex | None = None
+        self._unsaved = 0
+
+    # -- components, created on first use ----------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = create_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def chunking(self) -> ChunkingParams:
+        return ChunkingParams(size=self.settings.chunk_size, overlap=self.settings.chunk_overlap)
+
+    def fingerprint(self) -> dict:
+        """What the stored vectors depend on. Any change makes old neighbours wrong."""
+        return {
+            "format": INDEX_FORMAT,
+            "embedder": self.embedder.name,
+            "dim": int(self.embedder.dim),
+            "chunking": self.chunking.fingerprint(),
+        }
+
+    def check_fingerprint(self) -> None:
+        """Refuse to mix vectors from different embedders or chunkings in one library."""
+        stored = self.store.get_meta(FINGERPRINT_KEY)
+        current = self.fingerprint()
+        if stored is None or self.store.counts()["chunks"] == 0:
+            if stored != current:
+                self.store.set_meta(FINGERPRINT_KEY, current)
+            return
+        if stored != current:
+            raise IndexMismatchError(describe_mismatch(stored, current, str(self.settings.home)))
+
+    @property
+    def index(self) -> FaissIndex:
+        if self._index is None:
+            self.check_fingerprint()
+            self._index = self._open_index()
+        return self._index
+
+    def _open_index(self) -> FaissIndex:
+        fingerprint = self.fingerprint()
+        path = self.settings.index_path
+        device = self.settings.index_device
+        index: FaissIndex | None = None
+        if path.exists():
+            try:
+                index = FaissIndex.load(path, fingerprint, device=device)
+            except IndexMismatchError as exc:
+                # SQL agreed with the settings (checked above), so the file is stale: rebuild.
+                log.warning("rebuilding index: %s", exc)
+            except Exception as exc:  # a torn or foreign file: SQL has the vectors
+                log.warning("index file %s unreadable (%s); rebuilding from the store", path, exc)
+        if index is None:
+            index = FaissIndex(fingerprint["dim"], device=device)
+        if self._reconcile(index):
+            index.save(path, fingerprint)
+        return index
+
+    def _reconcile(self, index: FaissIndex) -> bool:
+        """Make the index hold exactly the chunk ids SQL has vectors for."""
+        in_sql = self.store.indexed_chunk_ids()
+        in_index = index.ids()
+        orphans = np.setdiff1d(in_index, in_sql, assume_unique=True)
+        missing = np.setdiff1d(in_sql, in_index, assume_unique=True)
+        if len(orphans):
+            log.info("dropping %d orphan vectors", len(orphans))
+            index.remove(orphans)
+        if len(missing):
+            log.info("restoring %d vectors from the store", len(missing))
+            ids, vectors = self.store.vectors(missing.tolist(), index.dim)
+            index.add(ids, vectors)
+        return bool(len(orphans) or len(missing))
+
+    # -- writes ---------------------------------------------------------------------------
+    def add_vectors(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+        self.index.add(np.asarray(ids, np.int64), vectors)
+        self._unsaved += 1
+        if self._unsaved >= self.settings.index_save_every:
+            self.save_index()
+
+    def save_index(self) -> None:
+        if self._index is not None and self._unsaved:
+            self._index.save(self.settings.index_path, self.fingerprint())
+        self._unsaved = 0
+
+    def delete_report(self, report_id: int) -> Report:
+        report = self.store.get_report(report_id)
+        if report is None:
+            raise ReportNotFoundError(f"no report with id {report_id}")
+        chunk_ids = self.store.delete_report(report_id)
+        if chunk_ids:
+            self.index.remove(np.asarray(chunk_ids, np.int64))
+            self._unsaved += 1
+            self.save_index()
+        return report
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> ReindexSummary:
+        """Re-embed every stored chunk with the configured embedder, without re-parsing."""
+        import time
+
+        started = time.perf_counter()
+        # Re-chunking needs only the stored page text; the chunk ids change, which is fine
+        # because the index is rebuilt below from the same transaction's output.
+        from .chunking import chunk_pages
+
+        embedder = self.embedder
+        reports = [r for r in self.store.list_reports() if r.status == ReportStatus.READY]
+        total_chunks = 0
+        for done, report in enumerate(reports, 1):
+            chunks = chunk_pages(self.store.pages(report.id), self.chunking)
+            vectors = embed_in_batches(embedder, [c.text for c in chunks], self.settings.embed_batch_size)
+            self.store.replace_chunks(report.id, chunks, vectors)
+            total_chunks += len(chunks)
+            if progress:
+                progress(done, len(reports))
+        self.store.set_meta(FINGERPRINT_KEY, self.fingerprint())
+        index = FaissIndex(int(embedder.dim), device=self.settings.index_device)
+        self._reconcile(index)
+        index.save(self.settings.index_path, self.fingerprint())
+        self._index = index
+        self._unsaved = 0
+        return ReindexSummary(len(reports), total_chunks, time.perf_counter() - started)
+
+    # -- reads ----------------------------------------------------------------------------
+    def reports(self) -> list[Report]:
+        return self.store.list_reports()
+
+    def resolve_report(self, ref: str | int) -> Report:
+        """A report by id or by file name."""
+        reports = self.store.list_reports()
+        for report in reports:
+            if str(report.id) == str(ref) or report.file_name == str(ref):
+                return report
+        raise ReportNotFoundError(f"no report with id or file name {ref!r}")
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        include_boilerplate: bool | None = None,
+        report_ids: Sequence[int] | None = None,
+    ) -> list[SearchHit]:
+        """Dense search; boilerplate (disclaimers etc.) is left out unless asked for."""
+        if include_boilerplate is None:
+            include_boilerplate = self.settings.include_boilerplate
+        index = self.index
+        if len(index) == 0 or k <= 0:
+            return []
+        query_vector = self.embedder.encode_queries([query])
+        wanted = set(report_ids) if report_ids else None
+        fetch = min(len(index), max(4 * k, k + 20))
+        while True:
+            scores, ids = index.search(query_vector, fetch)
+            pairs = [(float(s), int(i)) for s, i in zip(scores[0], ids[0]) if i >= 0]
+            chunks = self.store.chunks_by_ids([i for _, i in pairs])
+            kept = [
+                (score, chunks[cid])
+                for score, cid in pairs
+                if cid in chunks
+                and (include_boilerplate or not chunks[cid].is_boilerplate)
+                and (wanted is None or chunks[cid].report_id in wanted)
+            ]
+            if len(kept) >= k or fetch >= len(index):
+                break
+            fetch = min(len(index), fetch * 4)  # filters removed too many: look deeper
+        reports = self.store.reports_by_ids(c.report_id for _, c in kept[:k])
+        return [
+            SearchHit(
+                chunk_id=chunk.id,
+                report_id=chunk.report_id,
+                file_name=reports[chunk.report_id].file_name,
+                page=chunk.page_start,
+                page_end=chunk.page_end,
+                score=score,
+                text=chunk.text,
+                title=reports[chunk.report_id].meta.title,
+                broker=reports[chunk.report_id].meta.broker,
+            )
+            for score, chunk in kept[:k]
+        ]
+
+    def close(self) -> None:
+        self.save_index()
+        self.store.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def embed_in_batches(embedder: Embedder, texts: Sequence[str], batch_size: int) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, int(embedder.dim)), np.float32)
+    parts = [
+        embedder.encode_documents(list(texts[i : i + batch_size]))
+        for i in range(0, len(texts), batch_size)
+    ]
+    return np.vstack(parts).astype(np.float32, copy=False)
+
+
+def open_library(settings: Settings, embedder: Embedder | None = None) -> Library:
+    return Library(settings, embedder=embedder)
