@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from .headings import Heading, classify_heading, is_content_heading, strip_bullet, strip_markup
+from .headings import CJK, Heading, classify_heading, is_content_heading, strip_bullet, strip_markup
 
 _DEFINITE = (
     r"免责声明|免责条款|免责及|法律声明|特别声明|重要声明|一般声明|版权声明|分析师声明|分析师承诺|研究员声明|"
@@ -34,8 +34,15 @@ _DEFINITE = (
     r"conflicts?\s+of\s+interest|copyright\b|terms\s+of\s+use"
 )
 _DEFINITE_RE = re.compile(rf"^(?:{_DEFINITE})", re.IGNORECASE)
+# Names specific enough to mark a heading anywhere in it, not only at its start.
+_SPECIFIC_RE = re.compile(
+    r"免责声明|免责条款|法律声明|特别声明|重要声明|一般声明|版权声明|分析师声明|分析师承诺|研究员声明|披露声明|"
+    r"合规声明|证券投资咨询业务资格|评级(?:说明|体系|标准|定义|规则)|important\s+disclosures?|disclosure\s+appendix|"
+    r"disclaimers?\b|analysts?'?\s+certifications?|ratings?\s+(?:definitions?|system|distribution)",
+    re.IGNORECASE,
+)
 # Bare rating labels: boilerplate only when definitions ("买入：未来6个月…") follow.
-_RATING_LABEL_RE = re.compile(r"^(?:(?:投资|行业|公司|股票)?评级|(?:(?:stock|investment|equity)\s+)?ratings?)$", re.IGNORECASE)
+_RATING_LABEL_RE = re.compile(rf"^(?:[{CJK}]{{0,6}}评级|(?:[A-Za-z]+\s+){{0,2}}ratings?)$", re.IGNORECASE)
 _RATING_DEFINITION_RE = re.compile(
     r"(?:买入|增持|持有|中性|减持|卖出|推荐|回避|领先大市|同步大市|落后大市|强于大市|优于大市|弱于大市|看好|"
     r"buy|outperform|overweight|neutral|hold|underweight|underperform|sell)"
@@ -110,6 +117,8 @@ def boilerplate_opening(line: str, following: str = "") -> str | None:
     core = text.rstrip("：: ")
     if _RATING_LABEL_RE.match(core) and _RATING_DEFINITION_RE.search(following[:300]):
         return core
+    if _SPECIFIC_RE.search(core) and classify_heading(line) is not None:
+        return core  # "行业及公司评级体系", "国鼎证券投资评级标准", "Other Important Disclosures"
     return None
 
 

@@ -16,7 +16,8 @@ How chunks are cut:
   text runs on mid-sentence into the next page;
 * headings attach to what follows (a heading at a page end moves to the next chunk and
   makes it span both pages); they never end a chunk alone unless nothing follows them.
-  A chunk exceeds `size` only by the headings carried into it (plus its overlap).
+  A chunk exceeds `size` only by the headings carried into it (plus its overlap), and
+  a run of heading-like lines is cut at 1.5 x `size`.
 
 Offsets and overlap (the contract other stages rely on):
 
@@ -165,21 +166,27 @@ def _units(pages: list[Page], size: int) -> list[_Unit]:
     total_chars = page_offsets[-1] or 1
     tracker = BoilerplateTracker()
     section = ""
+    section_strong = False
+    content_since_heading = True
     units: list[_Unit] = []
     run: list[_Line] = []
     run_headings = 0  # how many of the run's first lines are headings
 
     def flush() -> None:
-        nonlocal section, run_headings
+        nonlocal section, section_strong, content_since_heading, run_headings
         if run:
             first = run[0]
             text = pages[first.page].text[first.start : run[-1].end]
             flag = tracker.flag_block(text, (page_offsets[first.page] + first.start) / total_chars)
-            if run_headings:
-                section = _heading_label(run[run_headings - 1].text)
-            strong = bool(run_headings) and any(
-                (h := classify_heading(line.text)) is not None and h.strong for line in run[:run_headings]
-            )
+            headings = [h for line in run[:run_headings] if (h := classify_heading(line.text)) is not None]
+            for heading in headings:
+                # A weak heading right under a strong one ("二、华虹公司…" then a stray short
+                # line) does not replace it; after content, any heading starts a section.
+                if content_since_heading or heading.strong or not section_strong:
+                    section, section_strong = heading.text, heading.strong
+                content_since_heading = False
+            content_since_heading = content_since_heading or run_headings < len(run)
+            strong = any(heading.strong for heading in headings)
             units.extend(_cut_run(run, run_headings, strong, pages[first.page].text, size, section, flag))
         run.clear()
         run_headings = 0
@@ -196,17 +203,12 @@ def _units(pages: list[Page], size: int) -> list[_Unit]:
             flush()
         tracker.observe(opening, heading)
         if opening is not None and heading is None:
-            section = opening
+            section, section_strong = opening, True
         run.append(line)
         if heading is not None and run_headings == len(run) - 1:
             run_headings += 1
     flush()
     return units
-
-
-def _heading_label(line: str) -> str:
-    heading = classify_heading(line)
-    return heading.text if heading else line.strip()
 
 
 def _cut_run(
@@ -227,8 +229,9 @@ def _cut_run(
         for j, (start, end) in enumerate(pieces):
             first_piece = j == 0
             opens_here = opens and i == 0 and first_piece
+            is_heading = i < headings and len(pieces) == 1  # a heading longer than `size` is not one
             units.append(
-                _Unit(page, start, end, section, flag, i < headings, opens_here, opens_here and strong,
+                _Unit(page, start, end, section, flag, is_heading, opens_here, opens_here and strong,
                       first_piece and (i > 0 or starts_item), _ends_sentence(text[start:end]))
             )
     return units
@@ -309,6 +312,7 @@ def _merge(units: list[_Unit], size: int) -> list[list[_Unit]]:
             and all(u.heading_only for u in group)
             and previous[-1].page == group[0].page
             and previous[-1].boilerplate == group[0].boilerplate
+            and _length(previous) + _gap(previous[-1], group[0]) + _length(group) <= size + size // 2
         ):
             previous.extend(group)
         else:
@@ -332,7 +336,7 @@ def _must_break(group: list[_Unit], unit: _Unit, new_length: int, size: int) -> 
     if unit.page != last.page and not last.heading_only and not _runs_on(last, unit):
         return True
     if all(u.heading_only for u in group):
-        return False  # headings stay with what follows them
+        return new_length > size + size // 2  # headings stay with what follows, within reason
     if unit.opens_section:
         content = sum(u.end - u.start for u in group if not u.heading_only)
         if content >= (size // 8 if unit.strong else size // 4):

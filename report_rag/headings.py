@@ -25,6 +25,8 @@ _NUMBERING = (
 BULLET_RE = re.compile(rf"^\s*(?:[{_BULLET_GLYPHS}]\s*|[（(][a-zA-Z][）)]\s*|{_NUMBERING})+")
 # Numbering proper (not a glyph): a heading that carries it is almost surely a heading.
 _NUMBERING_RE = re.compile(rf"^\s*(?:{_NUMBERING})")
+_VALUE_CELL_RE = re.compile(r"\d\.\d|\d{4,}\.[A-Z]{2}")
+_CJK_ONLY_RE = re.compile(f"[{CJK}（）()]+")
 _ADDRESS_RE = re.compile(r"\d+\s*(?:号|层|楼|室|单元|栋|座)")
 _MARKDOWN_RE = re.compile(r"^#{1,6}\s+|\*\*|__")
 _SENTENCE_END = "。！？；.!?;，,、…"
@@ -40,6 +42,12 @@ CONTENT_HEADING_RE = re.compile(
     r"highlights|our\s+view|what'?s\s+new|event|valuation|financials?|earnings|results|outlook|catalysts?|"
     r"conclusion|recommendation|estimates?(?:\s+changes?)?|forecasts?|price\s+target|target\s+price|"
     r"industry\s+overview|company\s+overview|background)",
+    re.IGNORECASE,
+)
+# English headings often name the section before a colon: "Results: a clean beat".
+_NAMED_ENGLISH_SECTION_RE = re.compile(
+    r"^(?:results|valuation|earnings|outlook|risks?|guidance|forecasts?|estimates|financials|catalysts?|"
+    r"recommendation|conclusion|summary|background|event|our view|investment (?:thesis|view|case))\s*:\s*[A-Za-z]",
     re.IGNORECASE,
 )
 AMBIGUOUS_RISK_RE = re.compile(r"^(?:风险提示|风险因素|主要风险|风险|(?:key\s+|investment\s+)?risks?\b)", re.IGNORECASE)
@@ -82,8 +90,9 @@ def classify_heading(line: str) -> Heading | None:
     """A Heading if `line` looks like a section heading, else None.
 
     A heading is short, has no sentence-ending punctuation, is mostly letters (not a table
-    row, date, address or "sector | type" strip), and is not a "label: value" pair (a trailing colon is fine:
-    "风险提示：" heads what follows, "风险提示：政策不确定性" is content).
+    row, date, address or "sector | type" strip), and is not a "label: value" pair (a
+    trailing colon is fine: "风险提示：" heads what follows, "风险提示：政策不确定性" is
+    content; a numbered "1. 业绩概览：二季度延续稳健增长" is a heading).
     """
     raw = line.strip()
     if not raw or "\t" in raw or "|" in raw or "@" in raw or "http" in raw.lower() or "www." in raw.lower():
@@ -98,22 +107,25 @@ def classify_heading(line: str) -> Heading | None:
         display = display.rstrip(_COLONS + " ")
     if not core or core[-1] in _SENTENCE_END:
         return None
-    if any(colon in core for colon in _COLONS):
+    if not numbered and any(colon in core for colon in _COLONS) and not _NAMED_ENGLISH_SECTION_RE.match(core):
         return None  # "label: value", e.g. 资料来源：Wind / Source: Bloomberg
     if _ADDRESS_RE.search(core):
         return None  # "北京市朝阳区建国路 108 号…17 层" is an address, not a section
     cells = core.split()
-    if sum(1 for cell in cells if any(ch.isdigit() for ch in cell)) >= max(2, (len(cells) + 1) // 2):
-        return None  # a table header or data row: "升幅% 1M 3M 12M"
+    if sum(1 for cell in cells if any(ch.isdigit() for ch in cell)) >= 2:
+        return None  # a table header or data row: "升幅% 1M 3M 12M", "RMB bn 2Q23 2Q24"
+    if any(_VALUE_CELL_RE.search(cell) for cell in cells) or sum(1 for cell in cells if _CJK_ONLY_RE.fullmatch(cell)) >= 3:
+        return None  # "每股净资产（元） 7.18", "长电科技 600584.SH 增持", "模型 发布时间 开源协议 主要特点"
     letters = _letters(core)
     if letters < 2 or letters < 0.5 * len(core.replace(" ", "")):
         return None
+    glyph_bullet = not numbered and core != text  # "◆ …", "• …": usually a list item
     if has_cjk(core):
-        if len(core) > 30:
+        if len(core) > (15 if glyph_bullet else 30):
             return None
     else:
         words = core.split()
-        if len(words) > 12 or len(core) > 80 or not (core[0].isupper() or core[0].isdigit()):
+        if len(words) > (6 if glyph_bullet else 12) or len(core) > 80 or not (core[0].isupper() or core[0].isdigit()):
             return None
         # English prose fragments keep most words lowercase; headings are Title Case or short.
         lower_words = sum(1 for w in words if w[:1].islower() and w.lower() not in _SMALL_WORDS)

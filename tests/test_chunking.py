@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -334,3 +335,41 @@ def test_offsets_always_map_back_to_the_text(texts: list[str], size: int, overla
         lines = [line for line in chunk.text.split("\n") if line.strip()]
         if not any(classify_heading(line) for line in lines):
             assert len(chunk.text) <= params.size + params.overlap
+
+
+# --- the generated sample PDFs (sample_reports/gold.json) --------------------------------
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_reports"
+
+
+def _gold_reports() -> list[dict]:
+    gold = SAMPLES / "gold.json"
+    if not gold.exists():
+        return []
+    data = json.loads(gold.read_text(encoding="utf-8"))
+    return data["reports"] if isinstance(data, dict) else data
+
+
+@pytest.mark.parametrize("report", _gold_reports(), ids=lambda r: r["file"])
+def test_sample_pdfs_chunk_with_answers_whole_and_boilerplate_flagged(report: dict) -> None:
+    from report_rag.clean import clean_pages
+    from report_rag.pdf import PypdfParser
+
+    path = SAMPLES / report["file"]
+    if not path.exists():
+        pytest.skip(f"{path.name} not generated: run python sample_reports/make_samples.py")
+    pages = clean_pages(PypdfParser(max_pages=500).parse(path).raw_pages)
+    chunks = chunk_pages(pages, PARAMS)
+    assert_chunk_invariants(pages, chunks, PARAMS)
+    content_only = set(report["content_pages"]) - set(report["boilerplate_pages"])
+    boilerplate_only = set(report["boilerplate_pages"]) - set(report["content_pages"])
+    for chunk in chunks:
+        if {chunk.page_start, chunk.page_end} <= content_only:
+            assert not chunk.is_boilerplate, chunk.text[:80]
+        if {chunk.page_start, chunk.page_end} <= boilerplate_only:
+            assert chunk.is_boilerplate, chunk.text[:80]
+    squeeze = lambda text: re.sub(r"\s+", "", text)  # noqa: E731
+    for qa in report["qa"]:
+        hits = [c for c in chunks if squeeze(qa["answer_substring"]) in squeeze(c.text)]
+        assert hits, f"answer split across chunks: {qa['answer_substring']!r}"
+        assert any(c.page_start <= qa["page"] <= c.page_end for c in hits)
