@@ -27,8 +27,11 @@ class VectorIndex(Protocol):
 
     def remove(self, ids: np.ndarray) -> int: ...
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids), each (n_queries, k); missing results have id -1."""
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids), each (n_queries, k); missing results have id -1.
+        With `allowed`, only those ids are candidates."""
         ...
 
     def ids(self) -> np.ndarray: ...
@@ -87,13 +90,22 @@ class FaissIndex:
         self._gpu_flat = None
         return removed
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dim)
-        if len(self) == 0 or k <= 0:
-            n = len(queries)
-            return np.zeros((n, max(k, 0)), np.float32), -np.ones((n, max(k, 0)), np.int64)
-        k_eff = min(k, len(self))
-        if self.use_gpu:
+        n = len(queries)
+        pool = len(self) if allowed is None else min(len(self), len(allowed))
+        if pool == 0 or k <= 0:
+            return np.full((n, max(k, 0)), -np.inf, np.float32), -np.ones((n, max(k, 0)), np.int64)
+        k_eff = min(k, pool)
+        if allowed is not None:
+            # Exact filtered search on the CPU copy (an ID selector is not a GPU feature);
+            # filters narrow the candidates, so this is the cheap case anyway.
+            faiss = _faiss()
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
+            scores, ids = self._index.search(queries, k_eff, params=faiss.SearchParameters(sel=selector))
+        elif self.use_gpu:
             scores, positions = self._gpu().search(queries, k_eff)
             id_map = self.ids()
             ids = np.where(positions >= 0, id_map[np.clip(positions, 0, None)], -1)

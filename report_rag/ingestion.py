@@ -219,7 +219,7 @@ def _commit_report(
     )
     stages["store"] += time.perf_counter() - t0
     t0 = time.perf_counter()
-    library.add_vectors(chunk_ids, vectors)
+    library.add_chunks(report_id, prepared.chunks, chunk_ids, vectors)
     stages["index"] += time.perf_counter() - t0
     summary.ingested.append(
         IngestedFile(report_id=report_id, file=name, pages=len(prepared.pages), chunks=len(prepared.chunks))

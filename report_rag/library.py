@@ -15,11 +15,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import __version__
+from .catalog import ChunkCatalog
 from .chunking import ChunkingParams
 from .embed import Embedder, create_embedder
 from .errors import IndexMismatchError, ReportNotFoundError
 from .index import FaissIndex, describe_mismatch
-from .models import Report, ReportStatus, SearchHit
+from .models import Chunk, Report, ReportStatus, SearchHit
 from .settings import Settings
 from .store import Store
 
@@ -43,6 +44,7 @@ class Library:
         self.store = Store(settings.db_url)
         self._embedder = embedder
         self._index: FaissIndex | None = None
+        self._catalog: ChunkCatalog | None = None
         self._unsaved = 0
 
     # -- components, created on first use ----------------------------------------------
@@ -117,9 +119,22 @@ class Library:
             index.add(ids, vectors)
         return bool(len(orphans) or len(missing))
 
+    @property
+    def catalog(self) -> ChunkCatalog:
+        """Chunk filters and the BM25 index, built from SQL on first use."""
+        if self._catalog is None:
+            self._catalog = ChunkCatalog.from_store(self.store)
+        return self._catalog
+
     # -- writes ---------------------------------------------------------------------------
-    def add_vectors(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+    def add_chunks(
+        self, report_id: int, chunks: Sequence[Chunk], ids: Sequence[int], vectors: np.ndarray
+    ) -> None:
+        """Make freshly committed chunks searchable (vectors and lexical index)."""
         self.index.add(np.asarray(ids, np.int64), vectors)
+        if self._catalog is not None:
+            flags = [c.is_boilerplate for c in chunks]
+            self._catalog.add(ids, [report_id] * len(ids), flags, [c.text for c in chunks])
         self._unsaved += 1
         if self._unsaved >= self.settings.index_save_every:
             self.save_index()
@@ -134,6 +149,8 @@ class Library:
         if report is None:
             raise ReportNotFoundError(f"no report with id {report_id}")
         chunk_ids = self.store.delete_report(report_id)
+        if self._catalog is not None:
+            self._catalog.remove_report(report_id)
         if chunk_ids:
             self.index.remove(np.asarray(chunk_ids, np.int64))
             self._unsaved += 1
@@ -164,6 +181,7 @@ class Library:
         self._reconcile(index)
         index.save(self.settings.index_path, self.fingerprint())
         self._index = index
+        self._catalog = None  # chunk ids changed: rebuild on next use
         self._unsaved = 0
         return ReindexSummary(len(reports), total_chunks, time.perf_counter() - started)
 
@@ -187,44 +205,16 @@ class Library:
         include_boilerplate: bool | None = None,
         report_ids: Sequence[int] | None = None,
     ) -> list[SearchHit]:
-        """Dense search; boilerplate (disclaimers etc.) is left out unless asked for."""
+        """Hybrid passage search; boilerplate (disclaimers etc.) is left out unless asked for."""
+        from .retrieve import Filters, search
+
         if include_boilerplate is None:
             include_boilerplate = self.settings.include_boilerplate
-        index = self.index
-        if len(index) == 0 or k <= 0:
-            return []
-        query_vector = self.embedder.encode_queries([query])
-        wanted = set(report_ids) if report_ids else None
-        fetch = min(len(index), max(4 * k, k + 20))
-        while True:
-            scores, ids = index.search(query_vector, fetch)
-            pairs = [(float(s), int(i)) for s, i in zip(scores[0], ids[0]) if i >= 0]
-            chunks = self.store.chunks_by_ids([i for _, i in pairs])
-            kept = [
-                (score, chunks[cid])
-                for score, cid in pairs
-                if cid in chunks
-                and (include_boilerplate or not chunks[cid].is_boilerplate)
-                and (wanted is None or chunks[cid].report_id in wanted)
-            ]
-            if len(kept) >= k or fetch >= len(index):
-                break
-            fetch = min(len(index), fetch * 4)  # filters removed too many: look deeper
-        reports = self.store.reports_by_ids(c.report_id for _, c in kept[:k])
-        return [
-            SearchHit(
-                chunk_id=chunk.id,
-                report_id=chunk.report_id,
-                file_name=reports[chunk.report_id].file_name,
-                page=chunk.page_start,
-                page_end=chunk.page_end,
-                score=score,
-                text=chunk.text,
-                title=reports[chunk.report_id].meta.title,
-                broker=reports[chunk.report_id].meta.broker,
-            )
-            for score, chunk in kept[:k]
-        ]
+        self.index  # noqa: B018 - checks the fingerprint before anything is answered
+        filters = Filters(
+            report_ids=tuple(report_ids) if report_ids else None, include_boilerplate=include_boilerplate
+        )
+        return search(self, query, k, filters)
 
     def close(self) -> None:
         self.save_index()

@@ -7,6 +7,7 @@ vector, so the FAISS file is a cache that can always be rebuilt or reconciled fr
 from __future__ import annotations
 
 import json
+import time
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from typing import Iterable, Iterator, Sequence
@@ -29,6 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from .models import Chunk, Page, Report, ReportMeta, ReportStatus
@@ -155,11 +157,25 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
+        self._create_schema()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        with self.session() as s:
-            if s.get(MetaRow, "schema_version") is None:
-                s.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
+        if self.get_meta("schema_version") is None:
+            try:
+                self.set_meta("schema_version", {"version": SCHEMA_VERSION})
+            except IntegrityError:
+                pass  # another process wrote it first
+
+    def _create_schema(self) -> None:
+        # Two processes opening a new library at once (CLI ingest + UI) both see "no
+        # tables" and race to create them; the loser's retry finds them in place.
+        for attempt in range(3):
+            try:
+                Base.metadata.create_all(self.engine)
+                return
+            except (OperationalError, ProgrammingError, IntegrityError):
+                if attempt == 2:
+                    raise
+                time.sleep(0.2)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -322,6 +338,22 @@ class Store:
         if not out_ids:
             return np.zeros(0, np.int64), np.zeros((0, dim), np.float32)
         return np.asarray(out_ids, np.int64), np.vstack(out_vecs).reshape(-1, dim)
+
+    def iter_chunk_catalog(self, batch: int = 5000) -> Iterator[list[tuple[int, int, bool, str]]]:
+        """(id, report_id, is_boilerplate, text) of every chunk, in id order, in batches."""
+        last = 0
+        while True:
+            with self.session() as s:
+                rows = s.execute(
+                    select(ChunkRow.id, ChunkRow.report_id, ChunkRow.is_boilerplate, ChunkRow.text)
+                    .where(ChunkRow.id > last)
+                    .order_by(ChunkRow.id)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [(r[0], r[1], bool(r[2]), r[3]) for r in rows]
 
     def counts(self) -> dict[str, int]:
         with self.session() as s:

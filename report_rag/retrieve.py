@@ -1,0 +1,177 @@
+"""Hybrid retrieval: BM25 over CJK-aware tokens fused with dense FAISS results.
+
+Reciprocal rank fusion (score = sum of 1/(60 + rank)) needs no score calibration between
+the two rankers, which have incomparable scales. Filters (reports, broker, dates,
+boilerplate) apply inside both rankers, so filtering never starves the result list.
+Near-duplicate passages (the same paragraph in two reports, overlapping chunks) collapse to
+the best-ranked one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from .models import Chunk, Report, SearchHit
+from .scope import scope_question
+
+if TYPE_CHECKING:
+    from .library import Library
+
+RRF_K = 60
+CANDIDATES = 50  # per ranker, before fusion
+
+
+@dataclass(frozen=True)
+class Filters:
+    report_ids: tuple[int, ...] | None = None
+    broker: str | None = None
+    since: date | None = None
+    until: date | None = None
+    include_boilerplate: bool = False
+
+    def is_report_filtered(self) -> bool:
+        return bool(self.report_ids or self.broker or self.since or self.until)
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk: Chunk
+    report: Report
+    score: float  # fused score; higher is better
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+    def to_hit(self) -> SearchHit:
+        return SearchHit(
+            chunk_id=self.chunk.id,
+            report_id=self.report.id,
+            file_name=self.report.file_name,
+            page=self.chunk.page_start,
+            page_end=self.chunk.page_end,
+            score=self.score,
+            text=self.chunk.text,
+            title=self.report.meta.title,
+            broker=self.report.meta.broker,
+        )
+
+
+@dataclass
+class Retrieval:
+    passages: list[Passage] = field(default_factory=list)
+    scoped_to: tuple[int, ...] | None = None  # reports the question was narrowed to
+    scope_reason: str = ""
+
+
+def _filtered_report_ids(reports: list[Report], filters: Filters) -> tuple[int, ...] | None:
+    if not filters.is_report_filtered():
+        return None
+    wanted = set(filters.report_ids) if filters.report_ids else None
+    broker = filters.broker.lower() if filters.broker else None
+    keep = []
+    for r in reports:
+        if wanted is not None and r.id not in wanted:
+            continue
+        if broker and broker not in (r.meta.broker or "").lower():
+            continue
+        if filters.since and (r.meta.date is None or r.meta.date < filters.since):
+            continue
+        if filters.until and (r.meta.date is None or r.meta.date > filters.until):
+            continue
+        keep.append(r.id)
+    return tuple(keep)
+
+
+_NORMALISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _shingles(text: str) -> set[str]:
+    flat = _NORMALISE.sub("", text.lower())
+    return {flat[i : i + 4] for i in range(max(len(flat) - 3, 1))}
+
+
+def _near_duplicate(a: set[str], b: set[str], threshold: float = 0.85) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) / min(len(a), len(b)) >= threshold
+
+
+class Retriever:
+    def __init__(self, library: "Library") -> None:
+        self.library = library
+
+    def _rank(self, query: str, allowed: np.ndarray | None, n: int) -> tuple[list[int], list[int]]:
+        library = self.library
+        dense: list[int] = []
+        index = library.index
+        if len(index):
+            vector = library.embedder.encode_queries([query])
+            _, ids = index.search(vector, n, allowed=allowed)
+            dense = [int(i) for i in ids[0] if i >= 0]
+        lexical = [cid for cid, _ in library.catalog.lexical.search(query, n, allowed=allowed)]
+        return dense, lexical
+
+    def retrieve(
+        self, query: str, k: int = 8, filters: Filters = Filters(), *, use_question_scope: bool = True
+    ) -> Retrieval:
+        library = self.library
+        reports = library.reports()
+        by_id = {r.id: r for r in reports}
+        report_ids = _filtered_report_ids(reports, filters)
+        result = Retrieval()
+        single = False
+        if use_question_scope:
+            scope = scope_question(query, reports if report_ids is None else [by_id[i] for i in report_ids])
+            single = scope.single_report and not (report_ids is not None and len(report_ids) == 1)
+            if scope.report_ids is not None:
+                report_ids = scope.report_ids
+                result.scoped_to, result.scope_reason = scope.report_ids, scope.reason
+        if report_ids is not None and not report_ids:
+            return result
+        allowed = library.catalog.allowed_ids(report_ids, filters.include_boilerplate)
+        if allowed is not None and not len(allowed):
+            return result
+        dense, lexical = self._rank(query, allowed, max(CANDIDATES, 4 * k))
+
+        fused: dict[int, float] = {}
+        for ranking in (dense, lexical):
+            for rank, cid in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        order = sorted(fused, key=lambda cid: -fused[cid])
+        if single and order:
+            # "该报告…" without a name: answer from the best-matching report only.
+            top_report = int(library.catalog.report_of(np.array([order[0]]))[0])
+            order = [c for c in order if int(library.catalog.report_of(np.array([c]))[0]) == top_report]
+            result.scoped_to, result.scope_reason = (top_report,), "question refers to one report"
+
+        chunks = library.store.chunks_by_ids(order[: 4 * k])
+        dense_pos = {cid: i for i, cid in enumerate(dense)}
+        lexical_pos = {cid: i for i, cid in enumerate(lexical)}
+        kept_shingles: list[set[str]] = []
+        for cid in order:
+            chunk = chunks.get(cid)
+            if chunk is None:
+                continue
+            shingles = _shingles(chunk.text)
+            if any(_near_duplicate(shingles, other) for other in kept_shingles):
+                continue
+            kept_shingles.append(shingles)
+            result.passages.append(
+                Passage(chunk, by_id[chunk.report_id], fused[cid], dense_pos.get(cid), lexical_pos.get(cid))
+            )
+            if len(result.passages) >= k:
+                break
+        return result
+
+
+def search(library: "Library", query: str, k: int = 5, filters: Filters = Filters()) -> list[SearchHit]:
+    """Plain passage search (no question scoping): what `report-rag search` shows."""
+    return [p.to_hit() for p in Retriever(library).retrieve(query, k, filters, use_question_scope=False).passages]
+
+
+def report_ids_of(passages: Sequence[Passage]) -> list[int]:
+    return list(dict.fromkeys(p.report.id for p in passages))
