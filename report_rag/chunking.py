@@ -12,8 +12,9 @@ How chunks are cut:
 * small consecutive units are merged up to `size` characters; a unit that would not fit
   starts the next chunk instead of being torn;
 * a new chunk starts at a heading once the current one holds `size // 4` characters of
-  content (`size // 8` for a numbered or well-known heading), at a change between boilerplate and content, and at a page break unless the
-  text runs on mid-sentence into the next page;
+  content (`size // 8` for a numbered or well-known heading), at a change between
+  boilerplate and content, and at a page break unless the text runs on mid-sentence
+  into the next page;
 * headings attach to what follows (a heading at a page end moves to the next chunk and
   makes it span both pages); they never end a chunk alone unless nothing follows them.
   A chunk exceeds `size` only by the headings carried into it (plus its overlap), and
@@ -291,33 +292,55 @@ def _best_cut(text: str, low: int, high: int) -> int | None:
 # --- merging units into chunks -------------------------------------------------------
 
 
+@dataclass(slots=True)
+class _Group:
+    """Units becoming one chunk, with running totals (merging stays linear)."""
+
+    units: list[_Unit]
+    length: int = 0  # characters of the chunk text so far
+    content: int = 0  # characters of non-heading units; 0 means headings only
+
+    @classmethod
+    def of(cls, units: list[_Unit]) -> "_Group":
+        group = cls([])
+        for unit in units:
+            group.add(unit)
+        return group
+
+    def add(self, unit: _Unit) -> None:
+        self.length += _gap(self.units[-1], unit) if self.units else unit.end - unit.start
+        if not unit.heading_only:
+            self.content += unit.end - unit.start
+        self.units.append(unit)
+
+
 def _merge(units: list[_Unit], size: int) -> list[list[_Unit]]:
-    groups: list[list[_Unit]] = []
-    group: list[_Unit] = []
+    groups: list[_Group] = []
+    group = _Group([])
     for unit in units:
-        if group and _must_break(group, unit, _length(group) + _gap(group[-1], unit), size):
-            carried = _trailing_headings(group, unit)
-            if len(carried) < len(group):
-                groups.append(group[: len(group) - len(carried)])
-                group = carried
+        if group.units and _must_break(group, unit, size):
+            carried = _trailing_headings(group.units, unit)
+            if len(carried) < len(group.units):
+                groups.append(_Group.of(group.units[: len(group.units) - len(carried)]))
+                group = _Group.of(carried)
             else:
                 groups.append(group)
-                group = []
-        group.append(unit)
-    if group:
+                group = _Group([])
+        group.add(unit)
+    if group.units:
         # Headings with nothing after them join the previous chunk when they can.
         previous = groups[-1] if groups else None
         if (
             previous is not None
-            and all(u.heading_only for u in group)
-            and previous[-1].page == group[0].page
-            and previous[-1].boilerplate == group[0].boilerplate
-            and _length(previous) + _gap(previous[-1], group[0]) + _length(group) <= size + size // 2
+            and group.content == 0
+            and previous.units[-1].page == group.units[0].page
+            and previous.units[-1].boilerplate == group.units[0].boilerplate
+            and previous.length + _gap(previous.units[-1], group.units[0]) + group.length <= size + size // 2
         ):
-            previous.extend(group)
+            previous.units.extend(group.units)
         else:
             groups.append(group)
-    return groups
+    return [g.units for g in groups]
 
 
 def _gap(last: _Unit, unit: _Unit) -> int:
@@ -325,22 +348,17 @@ def _gap(last: _Unit, unit: _Unit) -> int:
     return unit.end - last.end if last.page == unit.page else 1 + unit.end - unit.start
 
 
-def _length(group: list[_Unit]) -> int:
-    return group[0].end - group[0].start + sum(_gap(a, b) for a, b in zip(group, group[1:]))
-
-
-def _must_break(group: list[_Unit], unit: _Unit, new_length: int, size: int) -> bool:
-    last = group[-1]
+def _must_break(group: _Group, unit: _Unit, size: int) -> bool:
+    last = group.units[-1]
+    new_length = group.length + _gap(last, unit)
     if unit.boilerplate != last.boilerplate:
         return True
     if unit.page != last.page and not last.heading_only and not _runs_on(last, unit):
         return True
-    if all(u.heading_only for u in group):
+    if group.content == 0:
         return new_length > size + size // 2  # headings stay with what follows, within reason
-    if unit.opens_section:
-        content = sum(u.end - u.start for u in group if not u.heading_only)
-        if content >= (size // 8 if unit.strong else size // 4):
-            return True
+    if unit.opens_section and group.content >= (size // 8 if unit.strong else size // 4):
+        return True
     return new_length > size
 
 

@@ -95,7 +95,10 @@ def classify_heading(line: str) -> Heading | None:
     content; a numbered "1. 业绩概览：二季度延续稳健增长" is a heading).
     """
     raw = line.strip()
-    if not raw or "\t" in raw or "|" in raw or "@" in raw or "http" in raw.lower() or "www." in raw.lower():
+    if not raw or len(raw) > 100 or raw[-1] in _SENTENCE_END or _letters(raw) < 2:
+        return None  # cheap exits first: most lines are prose
+    lowered = raw.lower()
+    if "\t" in raw or "|" in raw or "@" in raw or "http" in lowered or "www." in lowered:
         return None
     markdown_heading = raw.startswith("#")
     text = strip_markup(raw)
@@ -114,8 +117,10 @@ def classify_heading(line: str) -> Heading | None:
     cells = core.split()
     if sum(1 for cell in cells if any(ch.isdigit() for ch in cell)) >= 2:
         return None  # a table header or data row: "升幅% 1M 3M 12M", "RMB bn 2Q23 2Q24"
-    if any(_VALUE_CELL_RE.search(cell) for cell in cells) or sum(1 for cell in cells if _CJK_ONLY_RE.fullmatch(cell)) >= 3:
-        return None  # "每股净资产（元） 7.18", "长电科技 600584.SH 增持", "模型 发布时间 开源协议 主要特点"
+    if any(_VALUE_CELL_RE.search(cell) for cell in cells):
+        return None  # "每股净资产（元） 7.18", "长电科技 600584.SH 增持"
+    if sum(1 for cell in cells if _CJK_ONLY_RE.fullmatch(cell)) >= 3:
+        return None  # a CJK table header: "模型 发布时间 开源协议 主要特点"
     letters = _letters(core)
     if letters < 2 or letters < 0.5 * len(core.replace(" ", "")):
         return None

@@ -5,7 +5,8 @@ Rules only (no model), and no guessing: a field without good evidence stays None
 * language: the share of CJK characters among letters.
 * date: the publication date, preferring page 1, dates near the top, labelled dates
   (发布日期 / 报告日期 / Date) and dates on a line of their own; never a date from a
-  相关报告 / Related research list, and data dates ("截至…", "as of …") only as a last resort.
+  相关报告 / Related research list, a data date ("截至…", "Price (as of …)") or an event
+  date inside prose.
 * broker: the securities firm named most often and most formally (…证券股份有限公司,
   …证券研究所, "本报告仅供…的客户使用", "… Securities Limited"), shortened to its brand
   (华金证券, Acme Securities).
@@ -22,7 +23,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from .boilerplate import boilerplate_opening, disclaimer_phrase_count
-from .headings import AMBIGUOUS_RISK_RE, CONTENT_HEADING_RE, CJK, classify_heading, cjk_count, strip_bullet, strip_markup
+from .headings import (
+    AMBIGUOUS_RISK_RE,
+    CJK,
+    CONTENT_HEADING_RE,
+    classify_heading,
+    cjk_count,
+    strip_bullet,
+    strip_markup,
+)
 from .models import Page, ReportMeta
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -41,7 +50,10 @@ _MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(?P<month_name>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (
+    r"(?P<month_name>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DATE_RES = (
     re.compile(r"(?<!\d)(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"),
     re.compile(r"(?<![\d.])(?P<year>\d{4})(?P<sep>[-./])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d])"),
@@ -83,21 +95,21 @@ def _dates_in_line(line: str) -> list[tuple[int, int, date]]:
 
 
 def _date_score(line: str, start: int, end: int, line_index: int, page_index: int) -> float | None:
-    """How likely this date is the publication date; None if it cannot be (a later page's
-    date without a label)."""
+    """How likely this date is the publication date; None when it is not one: a data date
+    ("截至…", "Price (14 Aug 2024)"), a date inside prose (an event), or an unlabelled date
+    past page 1."""
     before = line[:start]
     labelled = _DATE_LABEL_RE.search(before) is not None
-    if page_index > 0 and not labelled:
+    rest = len(line) - (end - start)
+    if _AS_OF_RE.search(before) or (page_index > 0 and not labelled):
+        return None
+    # A date inside prose is an event's. Long header strips at the top are fine; a bullet
+    # or a sentence with Chinese punctuation is prose even there.
+    prose = _is_bulleted(line) or re.search(r"[。，；]", before + line[end:]) is not None
+    if not labelled and ((prose and rest > 30) or (rest > 60 and line_index > 2)):
         return None
     score = 50.0 - 45.0 * page_index - 0.5 * min(line_index, 60) + 40 * labelled
-    if _AS_OF_RE.search(before):
-        score -= 40  # a data date, not the publication date
-    rest = len(line) - (end - start)
-    if rest <= 30:
-        score += 10  # the date on a line of its own (maybe with a weekday or place)
-    elif rest > 60 and line_index > 2:
-        score -= 15  # inside prose (a long header strip at the top is fine)
-    return score
+    return score + 10 if rest <= 30 else score  # a date on a line of its own (maybe with a place)
 
 
 def find_date(pages: list[Page]) -> date | None:
@@ -152,10 +164,12 @@ _ZH_FUNCTION_CHARS = set("的之等与及或对于在为由供向从被将把经
 _EN_SUFFIX_RE = re.compile(
     r"\b(?P<suffix>(?:Securities|Capital)(?:\s+(?:Research|Markets|Partners|Group|International|Asia))?"
     r"|Research|Equities|Investment Bank|Brokerage)\b"
-    r"(?P<legal>(?:\s+\([A-Z][A-Za-z ]+\))?\s+(?:Asia\s+)?(?:Limited|Ltd\b\.?|LLC|L\.L\.C\.|Inc\b\.?|Co\.,?\s*Ltd\.?|plc|AG|S\.?A\.|Corporation|Corp\.))?"
+    r"(?P<legal>(?:\s+\([A-Z][A-Za-z ]+\))?\s+(?:Asia\s+)?"
+    r"(?:Limited|Ltd\b\.?|LLC|L\.L\.C\.|Inc\b\.?|Co\.,?\s*Ltd\.?|plc|AG|S\.?A\.|Corporation|Corp\.))?"
 )
 _EN_NOT_FIRM_AFTER = re.compile(
-    r"\s+(?:and\s+(?:Futures|Exchange)|Regulatory|Commission|Act\b|Law\b|Association|Exchange|Ordinance|Market\b|Industry)"
+    r"\s+(?:and\s+(?:Futures|Exchange)|Regulatory|Commission|Act\b|Law\b|Association|Exchange|Ordinance"
+    r"|Market\b|Industry)"
 )
 _EN_GENERIC_WORDS = frozenset(
     "Equity Global Investment Independent Industry Sector Company Our The This That Credit Fixed Income Macro "

@@ -373,3 +373,15 @@ def test_sample_pdfs_chunk_with_answers_whole_and_boilerplate_flagged(report: di
         hits = [c for c in chunks if squeeze(qa["answer_substring"]) in squeeze(c.text)]
         assert hits, f"answer split across chunks: {qa['answer_substring']!r}"
         assert any(c.page_start <= qa["page"] <= c.page_end for c in hits)
+
+
+def test_seed_report_text_tail_is_boilerplate() -> None:
+    seeds = sorted((SAMPLES.parent.parent / "shared" / "seed").glob("*.txt"))
+    if not seeds:
+        pytest.skip("shared/seed is not beside this checkout")
+    pages = [Page(1, seeds[0].read_text(encoding="utf-8"))]
+    chunks = chunk_pages(pages, PARAMS)
+    assert_chunk_invariants(pages, chunks, PARAMS)
+    assert not chunk_with(chunks, "政策不确定性、AI 落地不及预期").is_boilerplate
+    tail = next(i for i, c in enumerate(chunks) if "行业评级体系" in c.text)
+    assert all(c.is_boilerplate for c in chunks[tail:]) and not any(c.is_boilerplate for c in chunks[:tail])

@@ -73,6 +73,10 @@ def test_date_never_guessed_from_other_reports_or_invalid_dates() -> None:
     assert find_date(related_only) is None
     assert find_date([Page(1, "2024-13-45 2024年2月30日")]) is None
     assert find_date([Page(1, "Related research\n\nAI capex: still early (12 May 2024)")]) is None
+    data_dates = [Page(1, "Price (27 Jun 2024): US$121.37\n\n截至 2024年6月27日，板块年内下跌 12%。")]
+    assert find_date(data_dates) is None
+    event_in_prose = "投资要点\n\n◆ 热点事件：2024年7月4日至6日，世界人工智能大会在上海举办，参展企业超过500家，展品数量超过1500项，首发新品超过50款。"
+    assert find_date([Page(1, event_in_prose)]) is None
 
 
 def test_broker_short_name_from_disclaimer_and_related_list() -> None:
@@ -129,8 +133,9 @@ def test_title_skips_sector_type_broker_date_rating_and_section_lines() -> None:
 def test_title_survives_glued_headings_and_rating_strips() -> None:
     glued = [Page(1, "传媒 | 行业快报\n\nWAIC 2024落幕，大模型与AI应用多点开花投资要点\n\n◆ 热点事件：大会在上海举办。")]
     assert find_title(glued) == "WAIC 2024落幕，大模型与AI应用多点开花"
-    strip = [Page(1, "Tencent (0700.HK)\n\n2Q24: margins expand; games pipeline supports 2H Rating: Buy | Target price: HK$480")]
-    assert find_title(strip) == "2Q24: margins expand; games pipeline supports 2H"
+    headline = "2Q24: margins expand; games pipeline supports 2H"
+    strip = [Page(1, f"Tencent (0700.HK)\n\n{headline} Rating: Buy | Target price: HK$480")]
+    assert find_title(strip) == headline
 
 
 def test_title_ignores_related_reports_and_table_rows() -> None:
@@ -180,3 +185,15 @@ def test_sample_pdfs_match_gold_metadata(report: dict) -> None:
     assert meta.date == date.fromisoformat(report["date"])
     assert meta.title == report["title"]
     assert meta.language == report["language"]
+
+
+def test_seed_report_text() -> None:
+    """The text of a real 华金证券 行业快报 (markdown-ish extraction, no page header)."""
+    seeds = sorted((ROOT.parent / "shared" / "seed").glob("*.txt"))
+    if not seeds:
+        pytest.skip("shared/seed is not beside this checkout")
+    meta = read_meta([Page(1, seeds[0].read_text(encoding="utf-8"))])
+    assert meta.title == "Gemma 2 发布，降本提效延展 AI 生态"
+    assert meta.broker == "华金证券"
+    assert meta.language == "zh"
+    assert meta.date is None  # its only dates belong to the 相关报告 list
