@@ -123,7 +123,8 @@ def make_many_page_pdf(path: Path, page_count: int, text: str = "Page text.") ->
 
 def make_truncated_pdf(path: Path, pages: list[str] | None = None, keep: float = 0.5) -> Path:
     """A valid text PDF cut after the first `keep` fraction of its bytes (a broken download)."""
-    pages = pages if pages is not None else [f"Page {n} of a report that was cut." for n in range(4)]
+    if pages is None:
+        pages = [f"Page {n} of a report that was cut short." for n in range(4)]
     data = text_pdf_bytes(pages)
     path.write_bytes(data[: int(len(data) * keep)])
     return path

@@ -101,7 +101,9 @@ def test_encrypted_pdf_needs_password(tmp_path):
 
 
 def test_encrypted_pdf_with_empty_user_password_opens(tmp_path):
-    pdf = make_encrypted_pdf(tmp_path / "perm.pdf", ["Permissions only, text readable."], user_password="")
+    pdf = make_encrypted_pdf(
+        tmp_path / "perm.pdf", ["Permissions only, text readable."], user_password=""
+    )
     assert "Permissions only, text readable." in parse(pdf).raw_pages[0]
 
 
@@ -205,7 +207,9 @@ def test_one_broken_page_does_not_lose_the_document(tmp_path, monkeypatch, caplo
 def test_all_pages_failing_is_an_error(tmp_path, monkeypatch):
     pdf = make_text_pdf(tmp_path / "r.pdf", ["BROKEN one", "BROKEN two"])
     _fail_pages_containing(monkeypatch, "BROKEN")
-    assert problem_of(pdf).startswith("damaged or truncated PDF: text extraction failed on every page")
+    assert problem_of(pdf).startswith(
+        "damaged or truncated PDF: text extraction failed on every page"
+    )
 
 
 def test_pypdf_warnings_go_to_debug_log_not_stderr(tmp_path, capsys, caplog):
@@ -217,7 +221,8 @@ def test_pypdf_warnings_go_to_debug_log_not_stderr(tmp_path, capsys, caplog):
     assert "Readable despite a wrong xref pointer." in parsed.raw_pages[0]
     assert capsys.readouterr().err == ""
     assert not [r for r in caplog.records if r.name.startswith("pypdf")]
-    assert any("pypdf reported" in r.getMessage() for r in caplog.records if r.name == "report_rag.pdf")
+    ours = [r.getMessage() for r in caplog.records if r.name == "report_rag.pdf"]
+    assert any("pypdf reported" in message for message in ours)
     # ...and the pypdf logger is restored for everyone else afterwards.
     assert logging.getLogger("pypdf").propagate is True
 
