@@ -162,6 +162,7 @@ def _merge_bullet_only_lines(lines: list[str]) -> list[str]:
 _ZONE = 5  # header/footer candidates: at most this many non-blank lines at top and bottom
 _MAX_FURNITURE_LEN = 120
 _MAX_NOTICE_LEN = 80
+_MAX_URL_LEN = 300
 _PAGE_NUMBER = re.compile(
     r"""^(?:
         [-–—\s]*\d{1,4}[-–—\s]*                        # 3   - 3 -
@@ -220,7 +221,7 @@ def _drop_page_furniture(pages: list[list[str]]) -> None:
             return True
         if len(line) <= _MAX_NOTICE_LEN and _READ_THE_DISCLAIMER.search(line):
             return True
-        return bool(_BARE_URL.match(line))
+        return len(line) <= _MAX_URL_LEN and bool(_BARE_URL.match(line))
 
     for lines, zone in zip(pages, zones, strict=True):
         lines[:] = [

@@ -75,6 +75,8 @@ _TICKER = re.compile(r"^\d{4,6}\.(?:SH|SZ|BJ|HK|SS|TW|T)$|^[A-Z]{1,5}\.(?:O|N|US
 # first unbreakable unit may carry both.
 _FIRST_WORD = re.compile(f"[“‘（《「『【]*(?:[{CJK_LETTER}][{CJK_PUNCT}]*|[^\\s{CJK_LETTER}]+)")
 _ADDRESS = re.compile(r"^\S*(?:@|://|www\.)")  # an e-mail or URL, often lower-case
+_TRAILING_WORD = re.compile(r"[A-Za-z]+$")
+_LEADING_WORD = re.compile(r"[A-Za-z]+")
 _MID_LINE_COMPOUND = re.compile(r"\b([A-Za-z]+-[A-Za-z]+)\b(?!$)", re.M)
 _FREE_WORD = re.compile(r"(?<![A-Za-z-])[A-Za-z]{2,}(?![A-Za-z-])")
 # Words that end a line with a hyphen only as the head of a compound ("five-year",
@@ -267,8 +269,9 @@ def _glue(prev: str, line: str, vocabulary: Vocabulary) -> str:
     line-end hyphen dropped unless the word is a compound ("semi-" + "conductor" →
     "semiconductor", but "AI-driven", "COVID-19", "long-term", "five-year")."""
     if prev.endswith("-") and len(prev) > 1 and prev[-2].isalnum():
-        fragment = re.search(r"[A-Za-z]+$", prev[:-1])
-        head = re.match(r"[A-Za-z]+", line)
+        tail = prev[-80:-1]  # a bounded tail: paragraphs can grow long
+        fragment = _TRAILING_WORD.search(tail)
+        head = _LEADING_WORD.match(line)
         if fragment and head and line[0].islower():
             word, rest = fragment.group(0), head.group(0)
             compound = (
@@ -276,7 +279,7 @@ def _glue(prev: str, line: str, vocabulary: Vocabulary) -> str:
                 or (word.lower() in _COMPOUND_HEADS and not rest.startswith(("teen", "ty")))
                 or (word.lower() in vocabulary.words and rest.lower() in vocabulary.words)
             )
-            chained = prev[: -1 - len(word)].endswith("-")  # "slower-than-" + "expected"
+            chained = tail[: -len(word)].endswith("-")  # "slower-than-" + "expected"
             if not compound and not chained and (word.islower() or word.istitle()):
                 return prev[:-1] + line
         return prev + line  # an acronym ("AI-"), a number ("COVID-19"), a compound
