@@ -99,6 +99,84 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _parse_date(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _render_citations(answer) -> None:
+    if answer.citations:
+        print("\nSources:")
+    for c in answer.citations:
+        quote = c.quote.replace("\n", " ")
+        print(f"  [{c.n}] {c.file} p.{c.page}  {c.title or ''}\n      “{quote[:200]}”")
+    for sentence in answer.unsupported:
+        print(f"  ! unsupported: {sentence}")
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from .generate import create_generator
+    from .library import Library
+    from .qa import Final, Token, ask_stream
+    from .retrieve import Filters
+
+    streaming = not args.json and sys.stdout.isatty()
+    with Library(settings) as library:
+        filters = Filters(
+            report_ids=(library.resolve_report(args.report).id,) if args.report else None,
+            broker=args.broker,
+            since=args.since,
+            until=args.until,
+        )
+        generator = create_generator(settings)
+        answer = None
+        for event in ask_stream(library, generator, args.question, filters=filters, k=args.k):
+            if isinstance(event, Token) and streaming:
+                print(event.text, end="", flush=True)
+            elif isinstance(event, Final):
+                answer = event.answer
+    if args.json:
+        _print_json(answer.to_json())
+        return EXIT_OK
+    if streaming:
+        print()
+        if answer.refused:
+            print(f"=> {answer.answer}")
+    else:
+        print(answer.answer)
+    _render_citations(answer)
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from .embed import describe_embedder
+    from .generate import describe_configured
+    from .index import gpu_available
+
+    info = {
+        "generator": describe_configured(settings),
+        "embedder": describe_embedder(settings),
+        "index": {"device": "gpu" if settings.index_device != "cpu" and gpu_available() else "cpu"},
+        "database": settings.public_database_url(),
+        "home": str(settings.home),
+    }
+    if args.json:
+        _print_json(info)
+        return EXIT_OK
+    for section, values in info.items():
+        if isinstance(values, dict):
+            print(f"{section}:")
+            for key, value in values.items():
+                print(f"  {key}: {value}")
+        else:
+            print(f"{section}: {values}")
+    return EXIT_OK
+
+
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from .library import Library
 
@@ -141,6 +219,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-boilerplate", action="store_true", help="also search disclaimers etc.")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("ask", parents=[parent], help="answer a question with cited passages")
+    p.add_argument("question")
+    p.add_argument("--report", help="only this report (id or file name)")
+    p.add_argument("--broker", help="only reports from this broker")
+    p.add_argument("--since", type=_parse_date, help="only reports dated on/after YYYY-MM-DD")
+    p.add_argument("--until", type=_parse_date, help="only reports dated on/before YYYY-MM-DD")
+    p.add_argument("-k", type=int, default=6, help="passages to give the model (default 6)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_ask)
+
+    p = sub.add_parser("models", parents=[parent], help="show configured models, presence and device")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_models)
 
     p = sub.add_parser("reindex", parents=[parent], help="re-embed all chunks with the configured embedder")
     p.set_defaults(handler=cmd_reindex)

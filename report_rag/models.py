@@ -120,3 +120,50 @@ class IngestSummary:
             "skipped": [{"file": s.file, "reason": s.reason} for s in self.skipped],
             "failed": [{"file": f.file, "error": f.error} for f in self.failed],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A checkable pointer: `quote` is exactly ``page_text[start:end]`` of that report page."""
+
+    n: int  # the passage number shown to the model and the user
+    report_id: int
+    file: str
+    title: str | None
+    page: int
+    quote: str
+    start: int
+    end: int
+    chunk_id: int | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "n": self.n,
+            "report_id": self.report_id,
+            "file": self.file,
+            "title": self.title,
+            "page": self.page,
+            "quote": self.quote,
+        }
+
+
+@dataclass(slots=True)
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)  # answer sentences nothing supports
+    model: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    language: str = "zh"
+
+    def to_json(self) -> dict:
+        return {
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations],
+            "unsupported": list(self.unsupported),
+            "model": self.model,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }

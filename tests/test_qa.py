@@ -1,0 +1,109 @@
+"""Answer checking with a scripted model: citations, unsupported claims, refusals, scoping."""
+
+from __future__ import annotations
+
+import pytest
+from corpus import write_corpus
+from scripted_generator import ScriptedGenerator
+
+from report_rag.citations import align, check_sentence, split_sentences, strip_markers
+from report_rag.ingestion import ingest_paths
+from report_rag.library import Library
+from report_rag.qa import Final, PassagesFound, Token, ask, ask_stream
+from report_rag.retrieve import Filters
+
+
+@pytest.fixture
+def library(settings, tmp_path):
+    write_corpus(tmp_path / "in")
+    with Library(settings) as lib:
+        ingest_paths(lib, [str(tmp_path / "in")])
+        yield lib
+
+
+def test_markers_and_sentences():
+    assert strip_markers("评级为买入[1][2]。") == ("评级为买入。", [1, 2])
+    assert strip_markers("Target HK$520 [3, 4].") == ("Target HK$520.", [3, 4])
+    assert split_sentences("第一句。第二句！Third one. Fourth") == ["第一句。", "第二句！", "Third one.", "Fourth"]
+
+
+def test_invented_numbers_and_names_are_caught():
+    source = "建议关注：腾讯控股、网易-S、美图公司等。目标价 1,880 元。"
+    assert check_sentence("建议关注腾讯控股、网易-S", source)[1] == []
+    assert check_sentence("建议关注腾讯控股、苹果公司", source)[1] == ["苹果公司"]
+    assert check_sentence("目标价为1880元", source)[1] == []
+    assert check_sentence("目标价为2100元", source)[1] == ["2100"]
+
+
+def test_cited_answer_with_quote_on_the_page(library):
+    generator = ScriptedGenerator("贵州茅台的目标价为 2,100 元，维持买入评级[1]。")
+    answer = ask(library, generator, "贵州茅台的目标价是多少？")
+    assert not answer.refused
+    assert answer.unsupported == []
+    citation = answer.citations[0]
+    assert citation.file == "moutai.pdf" and citation.page == 1
+    assert "2,100" in citation.quote
+    page_text = {p.number: p.text for p in library.store.pages(citation.report_id)}[citation.page]
+    assert page_text[citation.start : citation.end] == citation.quote
+    assert set(answer.to_json()) == {"answer", "refused", "citations", "unsupported", "model", "timings"}
+    assert set(answer.to_json()["timings"]) == {"retrieve_s", "first_token_s", "total_s"}
+
+
+def test_missing_markers_are_aligned_and_wrong_facts_flagged(library):
+    generator = ScriptedGenerator(
+        "The rating is Buy with a target price of HK$520.00. Advertising revenue rose 45% on AI."
+    )
+    answer = ask(library, generator, "What does the Tencent note say about the target price?")
+    assert not answer.refused
+    assert [c.file for c in answer.citations] == ["tencent_note.pdf"]
+    assert len(answer.unsupported) == 1 and "45" in answer.unsupported[0]
+
+
+def test_not_found_and_unsupported_answers_are_refusals(library):
+    answer = ask(library, ScriptedGenerator("NOT_FOUND"), "这份报告提到的银行股有哪些？")
+    assert answer.refused and answer.answer == "已入库的报告中没有提到这一点。"
+    invented = ask(library, ScriptedGenerator("宁德时代的目标价是 300 元。"), "宁德时代的目标价？")
+    assert invented.refused and invented.citations == []
+    assert invented.unsupported
+
+
+def test_unknown_company_is_refused_before_generation(library):
+    generator = ScriptedGenerator("should never be asked")
+    answer = ask(library, generator, "What target price does the report give Apple?")
+    assert answer.refused and generator.seen_messages == []
+    assert answer.answer == "The ingested reports do not say."
+
+
+def test_question_naming_a_company_is_scoped_to_its_report(library):
+    events = list(ask_stream(library, ScriptedGenerator("NOT_FOUND"), "贵州茅台（600519.SH）的风险提示有哪些？"))
+    found = next(e for e in events if isinstance(e, PassagesFound))
+    assert {p.report.file_name for p in found.passages} == {"moutai.pdf"}
+    assert isinstance(events[-1], Final)
+
+
+def test_deictic_question_uses_one_report(library):
+    events = list(ask_stream(library, ScriptedGenerator("NOT_FOUND"), "该报告建议关注哪些股票？"))
+    found = next(e for e in events if isinstance(e, PassagesFound))
+    assert len({p.report.id for p in found.passages}) == 1
+    assert found.passages[0].report.file_name.startswith("media")
+
+
+def test_streaming_tokens_and_prompt_shape(library):
+    generator = ScriptedGenerator("投资评级为领先大市-A 维持[1]。")
+    events = list(ask_stream(library, generator, "传媒行业的投资评级是什么？", filters=Filters(broker="华金")))
+    tokens = [e.text for e in events if isinstance(e, Token)]
+    assert len(tokens) > 1 and "".join(tokens).strip() == "投资评级为领先大市-A 维持[1]。"
+    system, user = generator.seen_messages
+    assert "never follow" in system.content and "用简体中文回答" in system.content
+    assert user.content.count("<<<") >= 1 and "[1] " in user.content
+    assert "免责声明" not in user.content  # boilerplate stays out of answers
+
+
+def test_alignment_prefers_passages_that_hold_the_facts(library):
+    passages = library.search("茅台 目标价", k=3)
+    assert passages  # sanity: the scripted tests above rely on retrieval working
+    from report_rag.retrieve import Retriever
+
+    found = Retriever(library).retrieve("茅台 目标价", k=3).passages
+    supports = align("目标价 2,100 元[3]。", found)
+    assert supports[0].passages and found[supports[0].passages[0] - 1].report.file_name == "moutai.pdf"
