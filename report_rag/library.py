@@ -45,6 +45,7 @@ class Library:
         self._embedder = embedder
         self._index: FaissIndex | None = None
         self._catalog: ChunkCatalog | None = None
+        self._heads: dict[int, str] | None = None
         self._unsaved = 0
 
     # -- components, created on first use ----------------------------------------------
@@ -126,12 +127,19 @@ class Library:
             self._catalog = ChunkCatalog.from_store(self.store)
         return self._catalog
 
+    def report_heads(self) -> dict[int, str]:
+        """report id -> top of its first page, cached until the library changes."""
+        if self._heads is None:
+            self._heads = self.store.first_page_heads()
+        return self._heads
+
     # -- writes ---------------------------------------------------------------------------
     def add_chunks(
         self, report_id: int, chunks: Sequence[Chunk], ids: Sequence[int], vectors: np.ndarray
     ) -> None:
         """Make freshly committed chunks searchable (vectors and lexical index)."""
         self.index.add(np.asarray(ids, np.int64), vectors)
+        self._heads = None
         if self._catalog is not None:
             flags = [c.is_boilerplate for c in chunks]
             self._catalog.add(ids, [report_id] * len(ids), flags, [c.text for c in chunks])
@@ -149,6 +157,7 @@ class Library:
         if report is None:
             raise ReportNotFoundError(f"no report with id {report_id}")
         chunk_ids = self.store.delete_report(report_id)
+        self._heads = None
         if self._catalog is not None:
             self._catalog.remove_report(report_id)
         if chunk_ids:

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from .aliases import expand_query
 from .models import Chunk, Report, SearchHit
-from .scope import scope_question
+from .scope import asks_for_definition, scope_question
 
 if TYPE_CHECKING:
     from .library import Library
@@ -109,10 +110,12 @@ class Retriever:
         dense: list[int] = []
         index = library.index
         if len(index):
-            vector = library.embedder.encode_queries([query])
+            vector = library.embedder.encode_queries([expand_query(query)])
             _, ids = index.search(vector, n, allowed=allowed)
             dense = [int(i) for i in ids[0] if i >= 0]
-        lexical = [cid for cid, _ in library.catalog.lexical.search(query, n, allowed=allowed)]
+        # BM25 cannot cross scripts: give it the other-language names of the question's terms.
+        lexical_query = expand_query(query)
+        lexical = [cid for cid, _ in library.catalog.lexical.search(lexical_query, n, allowed=allowed)]
         return dense, lexical
 
     def retrieve(
@@ -125,14 +128,16 @@ class Retriever:
         result = Retrieval()
         single = False
         if use_question_scope:
-            scope = scope_question(query, reports if report_ids is None else [by_id[i] for i in report_ids])
+            candidates = reports if report_ids is None else [by_id[i] for i in report_ids]
+            scope = scope_question(query, candidates, library.report_heads())
             single = scope.single_report and not (report_ids is not None and len(report_ids) == 1)
             if scope.report_ids is not None:
                 report_ids = scope.report_ids
                 result.scoped_to, result.scope_reason = scope.report_ids, scope.reason
         if report_ids is not None and not report_ids:
             return result
-        allowed = library.catalog.allowed_ids(report_ids, filters.include_boilerplate)
+        include_boilerplate = filters.include_boilerplate or (use_question_scope and asks_for_definition(query))
+        allowed = library.catalog.allowed_ids(report_ids, include_boilerplate)
         if allowed is not None and not len(allowed):
             return result
         dense, lexical = self._rank(query, allowed, max(CANDIDATES, 4 * k))

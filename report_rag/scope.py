@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .aliases import company_aliases, mentions_broker
 from .models import Report
 
 TICKER = re.compile(r"\b(\d{4,6})\.(SH|SZ|HK|BJ|SS)\b", re.IGNORECASE)
@@ -25,6 +26,17 @@ _CORPORATE_SUFFIX = re.compile(
     r"(?:股份有限公司|有限公司|集团|控股|股份|科技|Holdings?|Group|Inc\.?|Ltd\.?|Limited|Corp\.?|Co\.?)$",
     re.IGNORECASE,
 )
+
+
+_DEFINITION = re.compile(
+    r"定义|含义|意思|是指|标准是|评级体系|评级说明|\bmean(s|ing)?\b|\bdefin(e|ed|ition)\b|rating (scale|system)",
+    re.IGNORECASE,
+)
+
+
+def asks_for_definition(question: str) -> bool:
+    """Rating definitions live in the boilerplate tail; such questions must search it."""
+    return bool(_DEFINITION.search(question))
 
 
 @dataclass(frozen=True)
@@ -48,24 +60,33 @@ def company_names(report: Report) -> list[str]:
     return names
 
 
+def _head_names_company(head: str, question: str) -> bool:
+    """A company the question names (or one of its aliases) printed at the top of page 1."""
+    if not head:
+        return False
+    flat = head.lower()
+    return any(alias.lower() in flat for aliases in company_aliases(question) for alias in aliases if len(alias) >= 2)
+
+
 def _tickers(report: Report) -> set[str]:
     return {m.group(1) for m in TICKER.finditer(report.meta.title or "")}
 
 
-def scope_question(question: str, reports: list[Report]) -> Scope:
+def scope_question(question: str, reports: list[Report], heads: dict[int, str] | None = None) -> Scope:
+    """`heads`: report id -> top of page 1, where company notes print the company's name."""
+    heads = heads or {}
     lowered = question.lower()
     asked_tickers = {m.group(1) for m in TICKER.finditer(question)}
+    # Names the question uses, plus their other-language aliases (CATL -> 宁德时代).
+    asked_names = [lowered] + [a.lower() for aliases in company_aliases(question) for a in aliases]
     by_company = [
         r.id
         for r in reports
-        if (asked_tickers & _tickers(r)) or any(n.lower() in lowered for n in company_names(r))
+        if (asked_tickers & _tickers(r))
+        or any(n.lower() in asked for n in company_names(r) for asked in asked_names)
+        or _head_names_company(heads.get(r.id, ""), question)
     ]
-    by_broker = [
-        r.id
-        for r in reports
-        if r.meta.broker
-        and (r.meta.broker.lower() in lowered or _short_broker(r.meta.broker) in lowered)
-    ]
+    by_broker = [r.id for r in reports if r.meta.broker and mentions_broker(question, r.meta.broker)]
     single = bool(_DEICTIC.search(question))
     reasons = []
     ids: set[int] | None = None
@@ -76,10 +97,3 @@ def scope_question(question: str, reports: list[Report]) -> Scope:
         ids = set(by_broker) if ids is None else (ids & set(by_broker)) or ids
         reasons.append("broker named")
     return Scope(tuple(sorted(ids)) if ids is not None else None, single, ", ".join(reasons))
-
-
-def _short_broker(broker: str) -> str:
-    """华金证券 -> 华金, "Example Securities" -> "example"; names users actually type."""
-    short = re.sub(r"(证券|证券股份有限公司|securities|capital|research|limited|ltd\.?)\s*$", "", broker.strip(), flags=re.IGNORECASE)
-    short = short.strip().lower()
-    return short if len(short) >= 2 else broker.lower()

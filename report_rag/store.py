@@ -298,6 +298,12 @@ class Store:
             )
             return [Page(number=r.number, text=r.text) for r in rows]
 
+    def first_page_heads(self, chars: int = 600) -> dict[int, str]:
+        """The top of each report's first page (where a note names its company)."""
+        with self.session() as s:
+            rows = s.execute(select(PageRow.report_id, PageRow.text).where(PageRow.number == 1))
+            return {rid: text[:chars] for rid, text in rows}
+
     # -- chunks and vectors -----------------------------------------------------------
     def chunks_by_ids(self, ids: Sequence[int]) -> dict[int, Chunk]:
         if not ids:

@@ -1,0 +1,51 @@
+"""Cross-lingual query expansion and name matching."""
+
+from report_rag.aliases import company_aliases, expand_query, mentions_broker, pinyin_name
+from report_rag.models import Report, ReportMeta, ReportStatus
+from report_rag.scope import asks_for_definition, scope_question
+
+
+def test_glossary_expands_both_ways():
+    assert "目标价" in expand_query("What is the target price?")
+    english = expand_query("腾讯二季度国内游戏收入是多少？")
+    assert "revenue" in english and "2Q" in english and "Tencent" in english
+    assert "三季度" in expand_query("What was the 3Q24 gross margin?")
+    # Words inside other words do not trigger ("rate" in "separate").
+    assert "评级" not in expand_query("a separate issue")
+
+
+def test_company_aliases_cover_names_and_tickers():
+    assert any("宁德时代" in a for a in company_aliases("CATL net profit"))
+    assert any("Kweichow Moutai" in a for a in company_aliases("贵州茅台的目标价"))
+    assert any("Tencent" in a for a in company_aliases("0700.HK rating"))
+    assert company_aliases("what about the weather") == []
+
+
+def test_broker_named_in_full_short_or_pinyin():
+    assert pinyin_name("华泰证券") == "huatai"
+    assert mentions_broker("华泰证券的观点", "华泰证券")
+    assert mentions_broker("华泰怎么看", "华泰证券")
+    assert mentions_broker("What does Huatai say?", "华泰证券")
+    assert mentions_broker("Guotai Junan's view", "国泰君安证券")
+    assert not mentions_broker("What does Huatai say?", "海通证券")
+    assert mentions_broker("Harbourline's target", "Harbourline Securities")
+
+
+def _report(rid: int, broker: str, title: str) -> Report:
+    return Report(rid, f"{rid}.pdf", "/x", str(rid), ReportStatus.READY, meta=ReportMeta(title=title, broker=broker))
+
+
+def test_scope_by_company_on_page_one_and_by_pinyin_broker():
+    reports = [_report(1, "华泰证券", "2Q24: margins expand"), _report(2, "海通证券", "白酒行业周报")]
+    heads = {1: "Tencent Holdings (0700.HK)\n2Q24: margins expand", 2: "食品饮料 行业周报"}
+    assert scope_question("What was Tencent's revenue?", reports, heads).report_ids == (1,)
+    assert scope_question("腾讯的收入是多少", reports, heads).report_ids == (1,)
+    assert scope_question("What does Haitong think about liquor?", reports, heads).report_ids == (2,)
+    assert scope_question("该报告的评级", reports, heads).single_report
+    assert scope_question("What rating?", reports, heads).report_ids is None
+
+
+def test_definition_questions():
+    assert asks_for_definition("“领先大市”是什么意思？")
+    assert asks_for_definition("What does Overweight mean at Meridian?")
+    assert not asks_for_definition("贵州茅台的目标价是多少？")
