@@ -21,7 +21,9 @@ from .headings import CJK
 _SAC_RE = re.compile(r"(?<![A-Za-z0-9])S\d{13}(?!\d)")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _PHONE_RE = re.compile(r"(?:电话|Tel|Phone)?\s*[:]?\s*\+?\(?\d[\d\s()\-]{6,}\d")
-_LICENCE_RE = re.compile(r"(?:SFC\s*CE\s*(?:No\.?|number|#)?|CE\s*No\.?|CE\s*Ref\.?)\s*[:]?\s*(?P<licence>[A-Z]{3}\d{3})", re.IGNORECASE)
+_LICENCE_RE = re.compile(
+    r"(?:SFC\s*CE\s*(?:No\.?|number|#)?|CE\s*No\.?|CE\s*Ref\.?)\s*[:]?\s*(?P<licence>[A-Z]{3}\d{3})", re.IGNORECASE
+)
 _SAC_LABEL_RE = re.compile(r"(?:SAC\s*)?(?:执业证书编号|执业证书编码|执业编号|证书编号|登记编号|执业证号|SAC\s*(?:No\.?|编号)?)\s*[:]?", re.IGNORECASE)
 _EMAIL_LABEL_RE = re.compile(r"(?:邮箱|电邮|e-?mail)\s*[:]?", re.IGNORECASE)
 _ROLE_LABEL_RE = re.compile(
@@ -105,7 +107,10 @@ def _people_in_line(line: TextLine, start: int, role: str, named_by_label: bool)
         if name is None:
             break
         following = re.search(r"[、,;/]\s*(?=[^\s])", text[name[1]:])
-        attribute_end = name[1] + following.start() if following and not _has_attributes(text[name[1] : name[1] + following.start()]) else len(text)
+        # "张三、李四": the separator ends this person, unless attributes sit before it.
+        attribute_end = len(text)
+        if following and not _has_attributes(text[name[1] : name[1] + following.start()]):
+            attribute_end = name[1] + following.start()
         person = _Person(name[0], role, line, line, named_by_label=named_by_label)
         _attach(person, text[name[1] : attribute_end] if attribute_end > name[1] else text[name[1]:], whole_line=False)
         people.append(person)

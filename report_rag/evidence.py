@@ -133,21 +133,24 @@ def tidy(text: str) -> str:
     return _CJK_SPACE_RE.sub("", _SPACE_RE.sub(" ", text)).strip()
 
 
-def locate(document: Document, value: str, pages: list[int] | None = None) -> Evidence | None:
-    """Evidence for the first occurrence of `value` (ignoring whitespace, which cleaning may
-    have moved), searching `pages` in the order given, else every page in order."""
+def find_quote(pages: list[Page], value: str, order: list[int] | None = None) -> Evidence | None:
+    """Evidence for the first occurrence of `value` in the pages (ignoring whitespace, which
+    cleaning may have moved), searching page numbers in `order`, else every page in order.
+    Also the check for a value proposed by a model: None means the report does not say it."""
     target = _SPACE_RE.sub("", value)
     if not target:
         return None
-    order = pages if pages is not None else [p.number for p in document.pages]
-    for number in order:
-        try:
-            text = document.page_text(number)
-        except KeyError:
+    by_number = {page.number: page.text for page in pages}
+    for number in order if order is not None else list(by_number):
+        text = by_number.get(number)
+        if text is None:
             continue
         kept = [i for i, ch in enumerate(text) if not ch.isspace()]
-        squashed = "".join(text[i] for i in kept)
-        at = squashed.find(target)
+        at = "".join(text[i] for i in kept).find(target)
         if at >= 0:
             return Evidence(number, text[kept[at] : kept[at + len(target) - 1] + 1])
     return None
+
+
+def locate(document: Document, value: str) -> Evidence | None:
+    return find_quote(document.pages, value)

@@ -134,11 +134,12 @@ def _ratings(
     current = [c for c in candidates if not c.previous]
     kind = "company" if _is_company_note(header) else "industry"
     labelled = [c for c in current if c.labelled]
-    primary = (
-        next((c for c in labelled if c.scope == kind), None)
-        or next((c for c in labelled if c.scope is None), None)
-        or (None if labelled else next((c for c in current if not c.labelled), None))
-    )
+    primary = next((c for c in labelled if c.scope == kind), None) or next((c for c in labelled if c.scope is None), None)
+    if primary is None and kind == "industry":
+        # Only a 公司评级: a company note whose header named no company we could read.
+        primary = next((c for c in labelled if c.scope == "company"), None)
+    if primary is None and not labelled:
+        primary = next((c for c in current if not c.labelled), None)  # stated in prose only
     rating = None
     if primary is not None:
         scope = primary.scope or ("company" if is_stock_only(primary.reading.term) else kind)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .evidence import Document, TextLine
+from .evidence import Document
 from .facts import Performance
 
 _PERIOD_RE = re.compile(

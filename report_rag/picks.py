@@ -35,7 +35,8 @@ _AFTER_TRIGGER_RE = re.compile(r"\s*(?:[:]|包括|为|如|有|include[sd]?|are|i
 _SEPARATORS_RE = re.compile(r"、|,|;|/|\band\b|以及|(?<=[)])\s*(?:和|及|与)")
 # "贵州茅台和五粮液": 和/及/与 between two names — never inside one (润和软件, 新和成).
 _JOINED_NAMES_RE = re.compile(rf"^\s*[{CJK}]{{2,}}(?P<joint>和|及|与)[{CJK}]{{2,}}\s*$")
-_LIST_END_RE = re.compile(r"。|[.!?](?=\s|$)(?<![A-Z]\.)|等(?:公司|标的|个股|股票)?(?=[。.,;、\s]|$)")
+_LIST_END_RE = re.compile(r"。|[.!?](?=\s|$)|等(?:公司|标的|个股|股票)?(?=[。.,;、\s]|$)")
+_ABBREVIATION_RE = re.compile(r"(?:\b(?:Inc|Co|Corp|Ltd|Plc|Bhd|Hldgs|Intl|Grp)|\b[A-Z])$")  # "MediaTek Inc." goes on
 _CONTINUES_RE = re.compile(r"[、,;/]\s*$|\band\s*$")
 _PAREN_RE = re.compile(r"\(([^()]*)\)")
 _LEAD_WORDS_RE = re.compile(r"^(?:如|包括|例如|重点|推荐|关注|其中)\s*")
@@ -48,7 +49,9 @@ _CODE_COLUMN_RE = re.compile(r"代码|(?i:\b(?:ticker|code|bbg)\b)")
 _RATING_COLUMN_RE = re.compile(r"评级|(?i:\b(?:rating|rec\.?|recommendation)\b)")
 _TABLE_END_RE = re.compile(r"^(?:资料来源|数据来源|来源|注|备注|sources?|notes?)\s*[:]", re.IGNORECASE)
 _BARE_CODE_RE = re.compile(r"(?<![\d.])\d{6}(?![\d.])")
-_NUMBER_CELL_RE = re.compile(r"^[-+(]?(?:[A-Z]{0,3}\$|Rp|¥|HK\$|US\$|S\$|NT\$)?[\d.,]+[%xX倍元)]?$|^[-–—]+$|^n\.?[am]\.?$", re.IGNORECASE)
+_NUMBER_CELL_RE = re.compile(
+    r"^[-+(]?(?:[A-Z]{0,3}\$|Rp|¥|HK\$|US\$|S\$|NT\$)?[\d.,]+[%xX倍元)]?$|^[-–—]+$|^n\.?[am]\.?$", re.IGNORECASE
+)
 
 
 @dataclass(slots=True)
@@ -85,7 +88,7 @@ def _list_after(document: Document, lines: list[TextLine], position: int, start:
     for line in lines[position : position + _MAX_LIST_LINES]:
         text = line.folded
         begin = start if line is lines[position] else 0
-        end_match = _LIST_END_RE.search(text, begin)
+        end_match = _list_end(text, begin)
         end = end_match.start() if end_match else len(text)
         pieces.append((line, begin, end))
         if end_match or not _CONTINUES_RE.search(text[begin:end]):
@@ -97,6 +100,14 @@ def _list_after(document: Document, lines: list[TextLine], position: int, start:
             break  # the list (or what looked like one) ends here
         items.append(item)
     return items
+
+
+def _list_end(text: str, begin: int) -> re.Match | None:
+    for match in _LIST_END_RE.finditer(text, begin):
+        if match.group() == "." and _ABBREVIATION_RE.search(text[: match.start()]):
+            continue
+        return match
+    return None
 
 
 def _split(pieces: list[tuple[TextLine, int, int]]) -> list[list[tuple[TextLine, int, int]]]:
@@ -123,7 +134,7 @@ def _split(pieces: list[tuple[TextLine, int, int]]) -> list[list[tuple[TextLine,
             current.append((line, cursor, end))
     if current:
         items.append(current)
-    return [part for item in items for part in _split_joined(item) if any(l.folded[b:e].strip() for l, b, e in part)]
+    return [part for item in items for part in _split_joined(item) if any(ln.folded[b:e].strip() for ln, b, e in part)]
 
 
 def _split_joined(item: list[tuple[TextLine, int, int]]) -> list[list[tuple[TextLine, int, int]]]:
@@ -302,7 +313,8 @@ def _parse_row(line: TextLine, start: int = 0, end: int | None = None, bare_code
     )
     code = normalize_code(codes[0].group()) if codes else None
     row_end = len(text.rstrip())
-    return _Item(name, code, rating, line.evidence(name_tokens[0][0] if codes and codes[0].start() > name_tokens[0][0] else start, row_end))
+    row_start = name_tokens[0][0] if codes and codes[0].start() > name_tokens[0][0] else start
+    return _Item(name, code, rating, line.evidence(row_start, row_end))
 
 
 # --- merging -------------------------------------------------------------------------

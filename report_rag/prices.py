@@ -27,9 +27,9 @@ _CURRENCIES = {
     "S$": "SGD", "SGD": "SGD", "A$": "AUD", "Rp": "IDR",
     "元": "CNY", "人民币": "CNY", "人民币元": "CNY", "RMB": "CNY", "CNY": "CNY", "¥": "CNY", "￥": "CNY",
 }
-_BETWEEN = r"\s*(?:\([^()]{0,24}\))?\s*[:]?\s*"
+_BETWEEN = r"\s*(?:\((?P<unit>[^()]{0,24})\))?\s*[:]?\s*"  # "(元)", "(14 Aug 2024)", "(12m)"
 _TARGET_LABEL = (
-    r"(?:(?:6|12|六|十二)个月|一年期?)?目标价(?:格|位)?(?:区间)?|(?:\d{1,2}-?month\s+|12m\s+)?(?:target\s+price|price\s+target)|TP"
+    r"(?:(?:6|12|六|十二)个月|一年期?)?目标价(?:格|位)?|合理价值|(?:\d{1,2}-?month\s+|12m\s+)?(?:target\s+price|price\s+target)|TP"
 )
 _CURRENT_LABEL = (
     r"当前股价|当前价格|当前价|最新股价|最新价|现价|最新收盘价|收盘价格?|前收盘价|昨收盘|股价|"
@@ -107,4 +107,7 @@ def _price(line: TextLine, match: re.Match) -> Price | None:
     currency = None
     if symbol is not None:
         currency = _CURRENCIES.get(symbol) or _CURRENCIES.get(symbol.upper())
+    elif "unit" in match.groupdict() and match.group("unit"):
+        unit = match.group("unit").strip()  # 收盘价（元） 1426.00, "Price (HK$) 375.80"
+        currency = _CURRENCIES.get(unit) or _CURRENCIES.get(unit.upper())
     return Price(value, currency, line.evidence(match.start(), match.end()))

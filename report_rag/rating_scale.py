@@ -16,12 +16,13 @@ import re
 from .evidence import Document, TextLine
 from .facts import Rating, RatingDefinition
 from .headings import strip_bullet
-from .ratings import EN_TERM, ZH_TERM, normalize_rating
+from .ratings import EN_TERM, ZH_TERM
 
 _ITEM_RE = re.compile(
     rf"(?:(?P<term>{ZH_TERM}|\b(?:{EN_TERM}))|\b(?P<grade>(?-i:[A-E])))"
     r"(?:\s*\((?P<alias>[A-Za-z][A-Za-z -]{0,20}|[A-Z]{1,3})\))?"
-    r"\s*(?:—+|–|--?|:)\s*",
+    # an English word takes a colon or a spaced dash ("Sell-side" is no definition)
+    r"(?:\s*(?:—+|–|:)|\s+--?\s|(?<=[^\x00-\x7f])\s*--?|(?<=[)A-E])\s*--?)\s*",
     re.IGNORECASE,
 )
 _ENGLISH_SENTENCE_ITEM_RE = re.compile(rf"(?<=\.)\s+(?P<term>{EN_TERM})(?:\s*\([A-Z]{{1,3}}\))?\s*:\s*", re.IGNORECASE)
@@ -50,6 +51,7 @@ def _scale_of(heading: str) -> str | None:
 
 
 def read_rating_definitions(document: Document) -> list[RatingDefinition]:
+    """Definitions from the disclaimer, or from lines under a rating-scale heading."""
     definitions: list[RatingDefinition] = []
     scale: str | None = None
     gap = _RUN_GAP
@@ -61,6 +63,8 @@ def read_rating_definitions(document: Document) -> list[RatingDefinition]:
         if heading is not None and _scale_heading(heading.group("name")):
             scale, gap = _scale_of(heading.group("name")), 0
             items_from = heading.end()
+        if not line.boilerplate and gap >= _RUN_GAP:
+            continue  # body text: "Sell-side estimates over the next…" defines nothing
         found = _items(line, text, items_from, scale)
         if found:
             definitions.extend(found)
@@ -79,7 +83,9 @@ def _scale_heading(name: str) -> bool:
 
 def _items(line: TextLine, text: str, start: int, scale: str | None) -> list[RatingDefinition]:
     matches = [m for m in _ITEM_RE.finditer(text, start) if _starts_item(text, m, start)]
-    matches += [m for m in _ENGLISH_SENTENCE_ITEM_RE.finditer(text, start) if not any(o.start() <= m.start() < o.end() for o in matches)]
+    matches += [
+        m for m in _ENGLISH_SENTENCE_ITEM_RE.finditer(text, start) if not any(o.start() <= m.start() < o.end() for o in matches)
+    ]
     matches.sort(key=lambda m: m.start())
     items = []
     for index, match in enumerate(matches):
@@ -127,9 +133,5 @@ def attach_definition(rating: Rating, definitions: list[RatingDefinition], term:
 
 
 def grade_definition(definitions: list[RatingDefinition], grade: str) -> RatingDefinition | None:
+    """The broker's meaning of a risk grade (the "A" of 领先大市-A), when printed."""
     return next((d for d in definitions if d.scale == "risk" and d.term == grade), None)
-
-
-def normalized_terms(definitions: list[RatingDefinition]) -> dict[str, str | None]:
-    """term -> normalised rating, for the scale's terms (the UI's legend)."""
-    return {d.term: normalize_rating(d.term, d.scale) for d in definitions if d.scale != "risk"}

@@ -183,7 +183,8 @@ _LABEL_RE = re.compile(
     rf"(?:^|(?<=[\s|·•])|(?<=[{CJK}])(?=(?:投资|公司|股票|个股|行业)评级\s*:))(?:(?P<previous>{_PREVIOUS_LABEL})"
     r"|(?P<zh_scope>投资|公司|股票|个股|行业|证券)?(?:投资)?评级(?!说明|体系|标准|定义|规则|方法|分布|调整|变动)"
     r"|(?:最新|当前|本次)评级"
-    r"|(?P<en_scope>investment|stock|company|sector|industry)?\s*(?:rating|recommendation)s?(?!\s+(?:definition|system|distribution|key))"
+    r"|(?P<en_scope>investment|stock|company|sector|industry)?\s*(?:rating|recommendation)s?"
+    r"(?!\s+(?:definition|system|distribution|key))"
     r"|(?P<en_view>sector|industry)\s+view)"
     r"(?:\s*[(][^()]{0,8}[)])?\s*:?",
     re.IGNORECASE,

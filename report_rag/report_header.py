@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .evidence import Document, TextLine, tidy
-from .facts import Evidence, Field
+from .facts import Field
 from .headings import CJK, CONTENT_HEADING_RE, strip_bullet
 from .securities import is_stock_name, normalize_code
 
@@ -128,7 +128,8 @@ def _report_type(zone: list[TextLine]) -> Field[str] | None:
     if best is None or best[0] == 0 and _GENERIC_TYPES.match(best[2].group("type")) and best[2].group("type").endswith("报告"):
         return None
     _, line, match = best
-    return Field(tidy(line.text[match.start("type") : match.end("type")]), line.evidence(match.start("type"), match.end("type")))
+    start, end = match.span("type")
+    return Field(tidy(line.text[start:end]), line.evidence(start, end))
 
 
 def _sector(zone: list[TextLine], broker: str | None) -> Field[str] | None:

@@ -29,7 +29,8 @@ _INLINE_RE = re.compile(rf"^(?P<label>{_LABEL})\s*:\s*(?P<body>\S.*)$")
 _HEADING_RE = re.compile(rf"^(?P<label>{_LABEL})\s*:?$")
 _NUMBERED_RE = re.compile(r"(?:^|(?<=[;:。,\s]))(?:[(]?\d{1,2}[)）、.](?!\d)|[①-⑳]|[(][一二三四五六七八九十][)])\s*")
 _EN_LEAD_RE = re.compile(
-    r"^(?:the\s+)?(?:key|main|major|principal)?\s*(?:downside|upside)?\s*risks?\b[^:]{0,40}?\b(?:include|includes|are|is)\s*:?\s*",
+    r"^(?:the\s+)?(?:key|main|major|principal)?\s*(?:downside|upside)?\s*risks?\b[^:]{0,40}?"
+    r"\b(?:include|includes|are|is)\s*:?\s*",
     re.IGNORECASE,
 )
 _ITEM_TRIM = " \t;。.,、等:"
@@ -52,7 +53,7 @@ def find_risks(document: Document) -> list[Risk]:
             body += _continuation(lines, position)
         elif _HEADING_RE.match(text) and len(text) <= 60:
             body = _section(lines, position)
-        if not body or any(disclaimer_phrase_count(l.text) for l, _ in body):
+        if not body or any(disclaimer_phrase_count(ln.text) for ln, _ in body):
             continue
         for item_text, evidence in _items(document, body):
             key = squash(item_text)
@@ -90,7 +91,7 @@ def _section(lines: list[TextLine], position: int) -> list[tuple[TextLine, int]]
 def _items(document: Document, body: list[tuple[TextLine, int]]) -> list[tuple[str, Evidence]]:
     """Risk items with their quotes, from the body's lines."""
     pieces: list[tuple[TextLine, int, int]] = []  # (line, start, end) spans, one per item
-    numbered_lines = len(body) > 1 and all(_NUMBERED_RE.match(l.folded[s:].lstrip()) for l, s in body)
+    numbered_lines = len(body) > 1 and all(_NUMBERED_RE.match(ln.folded[s:].lstrip()) for ln, s in body)
     for line, start in body:
         text = line.folded
         spans = _numbered_spans(text, start) if not numbered_lines else [(start, len(text))]

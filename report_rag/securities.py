@@ -30,7 +30,10 @@ _CODE_FULL_RE = re.compile(rf"(?:{_A_SHARE}|{_HK}|{_US_DOT}|{_BLOOMBERG}|{_BARE_
 _BLOOMBERG_STRICT_RE = re.compile(rf"[A-Z0-9]{{1,6}}(?:/[A-Z])?\s(?:{_EXCHANGES})")
 
 _SUFFIX = r"(?:-(?:SW|WR|W|S|B|U|R|X|[A-Z]))?"
-_ZH_NAME_RE = re.compile(rf"(?:\*?ST|[A-Z]{{2,4}})?[{CJK}]{{2,8}}[A-Z]?{_SUFFIX}|[{CJK}]{{1,4}}[A-Z]{{1,4}}[{CJK}]{{0,3}}{_SUFFIX}")
+_ZH_NAME_RE = re.compile(
+    rf"(?:\*?ST|[A-Z]{{2,4}})?[{CJK}]{{2,8}}[A-Z]?{_SUFFIX}"  # 贵州茅台, *ST华通, TCL科技, 快手-W
+    rf"|[{CJK}]{{1,4}}[A-Z]{{1,4}}[{CJK}]{{0,3}}{_SUFFIX}"  # 中芯ABC科技
+)
 _EN_WORD = r"(?:[A-Z][A-Za-z0-9&'.\-]*|&|of|and|de|la|the)"
 _EN_NAME_RE = re.compile(rf"[A-Z][A-Za-z0-9&'.\-]*(?:\s{_EN_WORD}){{0,6}}")
 _NOT_IN_NAMES = re.compile(

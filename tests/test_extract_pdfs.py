@@ -11,7 +11,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
 from extract_cases import CASES, SEED_GOLD, ExtractCase
 from pdf_factory import make_text_pdf
 

@@ -12,6 +12,7 @@ import pytest
 from report_rag.extract import extract_facts
 from report_rag.facts import ReportFacts
 from report_rag.models import Page, ReportMeta
+from report_rag.rating_scale import grade_definition
 from report_rag.ratings import normalize_action, normalize_rating, read_rating_value
 from report_rag.securities import is_stock_name, normalize_code
 
@@ -176,8 +177,10 @@ def test_risk_grade_definitions() -> None:
         "行业评级体系\n收益评级：\n领先大市 —未来6个月的投资收益率领先沪深300指数10%以上；\n风险评级：\n"
         "A —正常风险，未来6个月投资收益率的波动小于等于沪深300指数波动；\nB —较高风险，波动大于沪深300指数波动；"
     )
-    definitions = {(d.term, d.scale) for d in facts_of("传媒 | 行业快报\n投资评级 领先大市-A维持", page).rating_definitions}
-    assert {("领先大市", None), ("A", "risk"), ("B", "risk")} <= definitions
+    facts = facts_of("传媒 | 行业快报\n投资评级 领先大市-A维持", page)
+    assert {("领先大市", None), ("A", "risk"), ("B", "risk")} <= {(d.term, d.scale) for d in facts.rating_definitions}
+    grade = grade_definition(facts.rating_definitions, facts.rating.grade)
+    assert grade is not None and grade.definition.startswith("正常风险")
 
 
 # --- picks --------------------------------------------------------------------------------
