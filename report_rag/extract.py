@@ -3,7 +3,7 @@
 `extract_facts(pages, meta)` is pure and deterministic: the same cleaned pages give the
 same facts. Rules only; each value comes with the page and the verbatim quote it was read
 from, and a field the report does not print stays empty. The rules live one concept per
-module (ratings, rating_scale, prices, picks, analysts, risks, related, performance,
+module (ratings, rating_scale, prices, picks, analysts, risks, related_reports, price_performance,
 report_header); this module picks the report's headline rating and puts it together.
 
 Which rating is the report's: a company note's is the company rating, an industry note's
@@ -24,7 +24,7 @@ from .facts import Field, Rating, ReportFacts
 from .meta import _dates_in_line as dates_in_line
 from .meta import read_meta
 from .models import Page, ReportMeta
-from .performance import find_performance
+from .price_performance import find_performance
 from .picks import find_picks
 from .prices import find_prices
 from .rating_scale import attach_definition, read_rating_definitions
@@ -37,7 +37,7 @@ from .ratings import (
     normalize_rating,
     read_rating_value,
 )
-from .related import find_related_reports, related_line_indices
+from .related_reports import find_related_reports, related_line_indices
 from .report_header import Header, header_lines, read_header
 from .risks import find_risks
 
