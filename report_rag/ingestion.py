@@ -10,6 +10,7 @@ open. So a crash at any point leaves no half-written report and no orphan vector
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from collections import deque
@@ -22,6 +23,9 @@ from .chunking import ChunkingParams, chunk_pages
 from .clean import clean_pages
 from .discover import discover
 from .errors import NoTextLayerError, PdfError
+from .extract import extract_facts
+from .facts import ReportFacts
+from .facts_store import save_facts
 from .library import Library, embed_in_batches
 from .meta import read_meta
 from .models import (
@@ -36,6 +40,8 @@ from .models import (
 )
 from .pdf import PypdfParser
 
+log = logging.getLogger(__name__)
+
 ProgressCallback = Callable[[str, str], None]  # (event, file): "start" | "done" | ...
 
 
@@ -48,6 +54,7 @@ class PreparedReport:
     pages: list[Page] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
     meta: ReportMeta = field(default_factory=ReportMeta)
+    facts: ReportFacts | None = None  # ratings, picks, analysts… (None if extraction failed)
     status: ReportStatus = ReportStatus.READY
     error: str | None = None
     parse_seconds: float = 0.0
@@ -83,6 +90,10 @@ def prepare_report(path: Path, content_hash: str, params: ChunkingParams, max_pa
     prepared.pages = clean_pages(parsed.raw_pages)
     prepared.chunks = chunk_pages(prepared.pages, params)
     prepared.meta = read_meta(prepared.pages, parsed.metadata_title)
+    try:
+        prepared.facts = extract_facts(prepared.pages, prepared.meta)
+    except Exception:  # facts are extra: a rule bug must not lose the report itself
+        log.exception("extracting facts from %s failed; `report-rag reextract` retries", path)
     prepared.chunk_seconds = time.perf_counter() - started
     return prepared
 
@@ -216,6 +227,7 @@ def _commit_report(
         vectors=vectors,
         meta=prepared.meta,
         replace_ids=replace,
+        also=None if prepared.facts is None else (lambda s, rid, f=prepared.facts: save_facts(s, rid, f)),
     )
     stages["store"] += time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -20,6 +20,7 @@ from .chunking import ChunkingParams
 from .embed import Embedder, create_embedder
 from .errors import IndexMismatchError, ReportNotFoundError
 from .index import FaissIndex, describe_mismatch
+from .migrations import migrate
 from .models import Chunk, Report, ReportStatus, SearchHit
 from .settings import Settings
 from .store import Store
@@ -42,6 +43,7 @@ class Library:
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
         self.store = Store(settings.db_url)
+        migrate(self.store)  # bring an older library's schema up to date on open
         self._embedder = embedder
         self._index: FaissIndex | None = None
         self._catalog: ChunkCatalog | None = None

@@ -10,7 +10,7 @@ import json
 import time
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 from sqlalchemy import (
@@ -219,11 +219,13 @@ class Store:
         meta: ReportMeta | None = None,
         error: str | None = None,
         replace_ids: Iterable[int] = (),
+        also: Callable[[Session, int], None] | None = None,
     ) -> tuple[int, list[int]]:
         """Write one report with its pages and chunks in a single transaction.
 
         `replace_ids` are reports deleted in the same transaction (a failed earlier attempt
-        at the same bytes), so a crash leaves either the old state or the new one.
+        at the same bytes), so a crash leaves either the old state or the new one. `also`
+        writes more rows about the report (its extracted facts) in that same transaction.
         Returns the report id and the new chunk ids, in chunk order.
         """
         meta = meta or ReportMeta()
@@ -253,6 +255,8 @@ class Store:
             chunk_rows = _chunk_rows(row.id, chunks, vectors)
             s.add_all(chunk_rows)
             s.flush()
+            if also is not None:
+                also(s, row.id)
             return row.id, [r.id for r in chunk_rows]
 
     def replace_chunks(self, report_id: int, chunks: Sequence[Chunk], vectors: np.ndarray) -> list[int]:
