@@ -11,10 +11,12 @@ costs nothing, and a missing dependency surfaces as MissingDependencyError namin
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Protocol, runtime_checkable
 
-from .errors import ConfigError
+from .errors import ConfigError, ReportRagError
 from .settings import Settings
 
 ROLES = ("system", "user", "assistant")
@@ -53,6 +55,43 @@ class Generator(Protocol):
     def describe(self) -> dict:
         """backend, model, path/present, device, loaded — for display."""
         ...
+
+
+class PromptTooLongError(ReportRagError):
+    """The prompt alone does not fit the model's context budget."""
+
+    def __init__(self, prompt_tokens: int, context_tokens: int) -> None:
+        super().__init__(f"the prompt takes {prompt_tokens} tokens, the context budget is {context_tokens}")
+        self.prompt_tokens = prompt_tokens
+        self.context_tokens = context_tokens
+
+
+class GenerationGate:
+    """One generation at a time per loaded model (its KV cache is single-use).
+
+    Other threads wait their turn. The same thread asking again while its earlier stream is
+    still open (never exhausted or closed) would wait forever, so that is an error instead.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        if self._owner == threading.get_ident():
+            raise ReportRagError("an earlier answer stream from this generator is still open: "
+                                 "read it to the end or close() it first")
+        with self._lock:
+            self._owner = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._owner = None
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
 
 
 def available_cpus() -> int:

@@ -7,12 +7,20 @@ folded into the first user turn. Weights are memory-mapped on first use, not at 
 
 from __future__ import annotations
 
-import threading
+import itertools
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import ConfigError, MissingDependencyError
-from .generate import ChatMessage, GenerationParams, available_cpus, fold_system_into_user
+from .generate import (
+    ChatMessage,
+    GenerationGate,
+    GenerationParams,
+    PromptTooLongError,
+    available_cpus,
+    fold_system_into_user,
+)
 from .model_assets import choose_gguf, ensure_gguf, gguf_status, read_gguf_metadata
 from .settings import Settings
 
@@ -79,9 +87,9 @@ class LlamaCppGenerator:
         self.name = f"{self.model_path.name}@{BACKEND}"
         self._llama: Any = None
         self._system_role = True
-        # One Llama context cannot serve two generations at once; the lock makes the
+        # One Llama context cannot serve two generations at once; the gate makes the
         # object safe to share between threads (e.g. a web UI), one answer at a time.
-        self._lock = threading.Lock()
+        self._gate = GenerationGate()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "LlamaCppGenerator":
@@ -125,16 +133,25 @@ class LlamaCppGenerator:
         llama = self.load()
         if not self._system_role:
             messages = fold_system_into_user(messages)
-        with self._lock:
-            chunks = llama.create_chat_completion(
-                messages=[{"role": m.role, "content": m.content} for m in messages],
-                max_tokens=params.max_new_tokens,
-                temperature=params.temperature,
-                stop=list(params.stop) or None,
-                repeat_penalty=1.0,
-                stream=True,
-            )
-            for chunk in chunks:
+        with self._gate.hold():
+            chat = [{"role": m.role, "content": m.content} for m in messages]
+            try:
+                chunks = llama.create_chat_completion(
+                    messages=chat,
+                    max_tokens=params.max_new_tokens,
+                    temperature=params.temperature,
+                    stop=list(params.stop) or None,
+                    repeat_penalty=1.0,
+                    stream=True,
+                )
+                first = next(chunks, None)  # the prompt is evaluated here; overflow raises here
+            except ValueError as exc:
+                if "context window" not in str(exc):
+                    raise
+                raise PromptTooLongError(_tokens_in(exc), self.context_tokens) from exc
+            if first is None:
+                return
+            for chunk in itertools.chain([first], chunks):
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
                     yield piece
@@ -152,6 +169,12 @@ class LlamaCppGenerator:
             "device": _device_label(self.device),
             "loaded": self.loaded,
         }
+
+
+def _tokens_in(error: ValueError) -> int:
+    """The prompt size from llama-cpp-python's "Requested tokens (N) exceed context window" error."""
+    match = re.search(r"\((\d+)\)", str(error))
+    return int(match.group(1)) if match else -1
 
 
 def _device_label(device: str) -> str:

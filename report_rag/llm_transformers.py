@@ -27,7 +27,14 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import ConfigError, MissingDependencyError, ReportRagError
-from .generate import ChatMessage, GenerationParams, apply_stops, fold_system_into_user
+from .generate import (
+    ChatMessage,
+    GenerationGate,
+    GenerationParams,
+    PromptTooLongError,
+    apply_stops,
+    fold_system_into_user,
+)
 from .settings import Settings
 
 BACKEND = "transformers"
@@ -116,7 +123,7 @@ class TransformersGenerator:
         self.name = f"{Path(model_id).name if Path(model_id).exists() else model_id}@{BACKEND}"
         self._system_role = self._template_accepts_system()
         self._model: Any = None
-        self._lock = threading.Lock()
+        self._gate = GenerationGate()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "TransformersGenerator":
@@ -206,9 +213,7 @@ class TransformersGenerator:
         input_ids = self.encode_chat(messages)
         room = self.context_tokens - input_ids.shape[1]
         if room <= 0:
-            raise ReportRagError(
-                f"the prompt takes {input_ids.shape[1]} tokens, the context budget is {self.context_tokens}"
-            )
+            raise PromptTooLongError(int(input_ids.shape[1]), self.context_tokens)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         cancelled = _Cancelled(self._torch)
         sampling: dict[str, Any] = (
@@ -235,7 +240,7 @@ class TransformersGenerator:
                 failure.append(exc)
                 streamer.end()
 
-        with self._lock:
+        with self._gate.hold():
             worker = threading.Thread(target=run, name="report-rag-generate", daemon=True)
             worker.start()
             try:
@@ -265,8 +270,7 @@ class TransformersGenerator:
 
 
 def describe_transformers(settings: Settings) -> dict:
-    """Configured model, presence and context from config.json alone — no weights, no network
-    beyond what HF_HUB_OFFLINE allows."""
+    """Configured model, presence and context from config.json alone: no weights, no network."""
     info: dict[str, Any] = {"backend": BACKEND, "model": settings.llm_hf_model, "loaded": False}
     try:
         torch, transformers = _import_stack()
@@ -275,9 +279,11 @@ def describe_transformers(settings: Settings) -> dict:
     local = Path(settings.llm_hf_model).expanduser()
     info["path"] = str(local) if local.exists() else None
     try:
-        config = transformers.AutoConfig.from_pretrained(settings.llm_hf_model)
+        # Present means usable without a download: a local directory or the hub cache.
+        config = transformers.AutoConfig.from_pretrained(settings.llm_hf_model, local_files_only=True)
     except OSError as exc:
-        return {**info, "present": False, "verified": False, "error": str(exc).splitlines()[0]}
+        return {**info, "present": False, "verified": False,
+                "error": f"not found locally (a directory, or the Hugging Face cache): {str(exc).splitlines()[0]}"}
     text_config = config.get_text_config()
     trained = getattr(text_config, "max_position_embeddings", None)
     device = settings.llm_device if settings.llm_device != "auto" else (

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from report_rag.generate import ChatMessage, GenerationParams, Generator, create_generator, describe_configured
+from report_rag.errors import ReportRagError
+from report_rag.generate import (
+    ChatMessage,
+    GenerationParams,
+    Generator,
+    PromptTooLongError,
+    create_generator,
+    describe_configured,
+)
 from report_rag.llm_llamacpp import LlamaCppGenerator, template_accepts_system
 from report_rag.model_assets import DEFAULT_GGUF, EMBEDDED_MODELS
 from report_rag.settings import Settings
@@ -102,3 +110,17 @@ def test_max_new_tokens_and_stop_strings_are_honoured(default_generator: LlamaCp
     assert "5" in full
     stopped = "".join(default_generator.stream(messages, GenerationParams(max_new_tokens=40, stop=("5",))))
     assert "5" not in stopped and full.startswith(stopped)
+
+
+@pytest.mark.model
+def test_overflow_and_reentry_are_clear_errors(default_generator: LlamaCppGenerator) -> None:
+    small = LlamaCppGenerator(default_generator.model_path, requested_context=256, threads=default_generator.threads)
+    with pytest.raises(PromptTooLongError) as excinfo:
+        next(small.stream([ChatMessage("user", PASSAGE_ZH * 8)], GenerationParams(max_new_tokens=8)))
+    assert excinfo.value.prompt_tokens > 256 == excinfo.value.context_tokens
+    open_stream = default_generator.stream([ChatMessage("user", "Say hello.")], GenerationParams(max_new_tokens=8))
+    next(open_stream)
+    with pytest.raises(ReportRagError, match="still open"):
+        next(default_generator.stream([ChatMessage("user", "Say hi.")], GenerationParams(max_new_tokens=2)))
+    open_stream.close()
+    assert "".join(default_generator.stream([ChatMessage("user", "Say hi.")], GenerationParams(max_new_tokens=4)))

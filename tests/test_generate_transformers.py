@@ -14,8 +14,14 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from report_rag.errors import ConfigError  # noqa: E402
-from report_rag.generate import ChatMessage, GenerationParams, create_generator, describe_configured  # noqa: E402
+from report_rag.errors import ConfigError, ReportRagError  # noqa: E402
+from report_rag.generate import (  # noqa: E402
+    ChatMessage,
+    GenerationParams,
+    PromptTooLongError,
+    create_generator,
+    describe_configured,
+)
 from report_rag.llm_transformers import TransformersGenerator, choose_attn_implementation  # noqa: E402
 from report_rag.settings import Settings  # noqa: E402
 from test_generate import GEMMA_TEMPLATE  # noqa: E402
@@ -162,12 +168,22 @@ def test_stop_strings_and_early_exit(generator: TransformersGenerator) -> None:
     stop = words[2]
     cut = "".join(generator.stream(_messages(), GenerationParams(max_new_tokens=10, stop=(stop,))))
     assert stop not in cut and full.startswith(cut.rstrip())
-    # Abandoning a stream mid-way must not hang or leave the model locked.
+    # An open stream blocks a second one from the same thread with an error, not a deadlock;
+    # closing it mid-way stops decoding and frees the model.
     stream = generator.stream(_messages(), GenerationParams(max_new_tokens=50))
     next(stream)
+    with pytest.raises(ReportRagError, match="still open"):
+        next(generator.stream(_messages(), GenerationParams(max_new_tokens=2)))
     stream.close()
-    assert generator._lock.acquire(timeout=5)
-    generator._lock.release()
+    assert not generator._gate.busy
+    assert list(generator.stream(_messages(), GenerationParams(max_new_tokens=2)))
+
+
+def test_a_prompt_over_the_context_budget_is_refused(tiny_gemma: Path) -> None:
+    small = TransformersGenerator(str(tiny_gemma), device="cpu", requested_context=16)
+    with pytest.raises(PromptTooLongError) as excinfo:
+        next(small.stream(_messages(), GenerationParams(max_new_tokens=4)))
+    assert excinfo.value.context_tokens == 16 and excinfo.value.prompt_tokens > 16
 
 
 def test_settings_select_the_backend_and_describe_without_loading(tiny_gemma: Path, tmp_path: Path) -> None:
