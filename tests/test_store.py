@@ -72,15 +72,21 @@ def test_sqlite_store(tmp_path):
 def test_postgres_store(postgres_url):
     from sqlalchemy import create_engine
 
+    from report_rag.facts_store import FactsBase
     from report_rag.store import Base
+
+    def drop_all(engine) -> None:
+        # Fact tables reference reports: drop them first.
+        FactsBase.metadata.drop_all(engine)
+        Base.metadata.drop_all(engine)
 
     # A clean schema per run: the CI database is reused between test sessions.
     engine = create_engine(postgres_url)
-    Base.metadata.drop_all(engine)
+    drop_all(engine)
     engine.dispose()
     store = Store(postgres_url)
     try:
         _exercise_store(store)
     finally:
-        Base.metadata.drop_all(store.engine)
+        drop_all(store.engine)
         store.close()
