@@ -124,7 +124,8 @@ def align(answer: str, passages: Sequence[Passage], min_overlap: float = 0.5) ->
         support = Support(sentence)
         scored = []
         for number, passage in enumerate(passages, 1):
-            overlap, missing = check_sentence(sentence, passage.chunk.text)
+            # The passage header (report title, broker) is context the model was shown too.
+            overlap, missing = check_sentence(sentence, _context(passage) + "\n" + passage.chunk.text)
             bonus = 0.05 if number in markers else 0.0  # prefer the model's own marker on ties
             scored.append((not missing and overlap >= min_overlap, overlap + bonus, number, missing))
         good = sorted((s for s in scored if s[0]), key=lambda s: -s[1])
@@ -136,6 +137,11 @@ def align(answer: str, passages: Sequence[Passage], min_overlap: float = 0.5) ->
             support.missing = sorted({m for s in cited for m in s[3]})
         supports.append(support)
     return supports
+
+
+def _context(passage: Passage) -> str:
+    meta = passage.report.meta
+    return " ".join(x for x in (meta.title, meta.broker) if x)
 
 
 def best_quote(sentence: str, passage_text: str) -> str:

@@ -177,6 +177,94 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _optional_generator(settings: Settings, wanted: bool):
+    """The configured generator, or None (with a note) when --no-llm or it is not installed."""
+    if not wanted:
+        return None
+    from .generate import create_generator, describe_configured
+
+    info = describe_configured(settings)
+    if not info.get("present", True):
+        print(f"report-rag: model not available ({info.get('model')}); facts only, no brief", file=sys.stderr)
+        return None
+    return create_generator(settings)
+
+
+def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
+    from .library import Library
+    from .summarize import summarize_report, summary_markdown
+
+    with Library(settings) as library:
+        summary = summarize_report(library, _optional_generator(settings, not args.no_llm), args.report)
+    if args.json:
+        _print_json(summary)
+    else:
+        print(summary_markdown(summary), end="")
+    return EXIT_OK
+
+
+PICK_COLUMNS = ["stock", "code", "stock_rating", "report_id", "file", "title", "broker", "date",
+                "report_rating", "page", "quote"]
+
+
+def _pick_rows(records) -> list[dict]:
+    return [
+        {"stock": r.stock, "code": r.code, "stock_rating": r.stock_rating, "report_id": r.report_id,
+         "file": r.file, "title": r.title, "broker": r.broker, "date": r.date.isoformat() if r.date else None,
+         "report_rating": r.report_rating, "page": r.evidence.page, "quote": r.evidence.quote}
+        for r in records
+    ]
+
+
+def cmd_picks(args: argparse.Namespace, settings: Settings) -> int:
+    from .export import write_csv, write_xlsx
+    from .facts_queries import query_picks
+    from .library import Library
+
+    with Library(settings) as library:
+        rows = _pick_rows(query_picks(library.store, stock=args.stock, broker=args.broker, since=args.since))
+    if args.json:
+        _print_json(rows)
+    elif args.csv:
+        write_csv(sys.stdout, rows, PICK_COLUMNS)
+    elif args.xlsx:
+        write_xlsx(args.xlsx, rows, PICK_COLUMNS, sheet="picks")
+        print(f"Wrote {len(rows)} picks to {args.xlsx}")
+    else:
+        if not rows:
+            print("No picks match.")
+        for r in rows:
+            print(f"{r['date'] or '-':10}  {(r['broker'] or '-')[:12]:12}  {r['stock']:12} {r['code'] or '':10} "
+                  f"{r['stock_rating'] or '':8} report: {r['report_rating'] or '-'}  ({r['file']} p.{r['page']})")
+    return EXIT_OK
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from .digest import build_digest, digest_markdown
+    from .library import Library
+
+    with Library(settings) as library:
+        digest = build_digest(library, _optional_generator(settings, not args.no_llm), since=args.since, sector=args.sector)
+    if args.json:
+        _print_json(digest.to_json())
+    else:
+        print(digest_markdown(digest), end="")
+    return EXIT_OK
+
+
+def cmd_reextract(args: argparse.Namespace, settings: Settings) -> int:
+    from .facts_store import reextract_library
+    from .library import Library
+
+    with Library(settings) as library:
+        done = reextract_library(library, only_stale=args.stale)
+    print(f"Extracted facts from {done.extracted} of {done.reports} reports "
+          f"({done.skipped} up to date, {len(done.failed)} failed) in {done.seconds:.1f} s.")
+    for report_id, error in done.failed:
+        print(f"  report {report_id}: {error}", file=sys.stderr)
+    return EXIT_FAILED if done.failed else EXIT_OK
+
+
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from .library import Library
 
@@ -194,6 +282,34 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
         report = library.delete_report(library.resolve_report(args.report).id)
     print(f"Deleted report {report.id} ({report.file_name}).")
     return EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the web UI (app/main.py) with Streamlit, over the same settings as this command."""
+    import importlib.util
+    import os
+
+    import app
+
+    from .errors import MissingDependencyError
+
+    if importlib.util.find_spec("streamlit") is None:
+        raise MissingDependencyError("streamlit", "ui", "The web UI")
+    script = Path(app.__file__).resolve().parent / "main.py"
+    url = f"http://{args.host}:{args.port}"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.address", args.host, "--server.port", str(args.port),
+        "--server.headless", "true", "--server.fileWatcherType", "none",
+        "--server.maxUploadSize", str(settings.max_upload_mb),
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+    ]
+    # The UI reads Settings() from the environment: hand it the home this command resolved.
+    env = {**os.environ, "REPORT_RAG_HOME": str(settings.home)}
+    print(f"report-rag UI at {url}  (library: {settings.home}; Ctrl+C stops it)", flush=True)
+    # Become the server (no child left behind when a supervisor stops this process).
+    os.execve(sys.executable, command, env)
+    return EXIT_FAILED  # not reached
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -234,8 +350,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_models)
 
+    p = sub.add_parser("summarize", parents=[parent], help="facts and a cited brief for one report")
+    p.add_argument("report", help="report id or file name")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON")
+    out.add_argument("--markdown", action="store_true", help="print Markdown (the default)")
+    p.add_argument("--no-llm", action="store_true", help="facts only: skip the model-drafted brief")
+    p.set_defaults(handler=cmd_summarize)
+
+    p = sub.add_parser("picks", parents=[parent], help="recommended stocks across reports")
+    p.add_argument("--stock", help="name (suffix-insensitive) or code")
+    p.add_argument("--broker")
+    p.add_argument("--since", type=_parse_date, help="reports dated on/after YYYY-MM-DD")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--csv", action="store_true", help="CSV on stdout")
+    out.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
+    p.set_defaults(handler=cmd_picks)
+
+    p = sub.add_parser("digest", parents=[parent], help="rating changes, top picks, consensus, with a cited summary")
+    p.add_argument("--since", type=_parse_date)
+    p.add_argument("--sector")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--markdown", action="store_true", help="print Markdown (the default)")
+    p.add_argument("--no-llm", action="store_true", help="tables only: skip the model-drafted summary")
+    p.set_defaults(handler=cmd_digest)
+
+    p = sub.add_parser("reextract", parents=[parent], help="re-run fact extraction on stored reports")
+    p.add_argument("--stale", action="store_true", help="only reports extracted by older rules")
+    p.set_defaults(handler=cmd_reextract)
+
     p = sub.add_parser("reindex", parents=[parent], help="re-embed all chunks with the configured embedder")
     p.set_defaults(handler=cmd_reindex)
+
+    p = sub.add_parser("app", parents=[parent], help="start the web UI")
+    p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.set_defaults(handler=cmd_app)
 
     p = sub.add_parser("delete", parents=[parent], help="remove a report (id or file name)")
     p.add_argument("report")
@@ -269,6 +421,11 @@ def run(argv: list[str] | None, parser: argparse.ArgumentParser) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    # `report-rag picks | head` should stop quietly, not with a traceback.
+    if hasattr(signal, "SIGPIPE") and argv is None:
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     return run(argv, build_parser())
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator, Union
 
 from .citations import align, build_citations
+from .fact_passages import asks_for_facts, facts_passage
 from .models import Answer
 from .prompt import NOT_FOUND_TOKEN, REFUSAL, build_prompt, question_language
 from .retrieve import Filters, Passage, Retriever
@@ -80,20 +81,58 @@ def ask_stream(
     k: int = 6,
     max_new_tokens: int = 384,
 ) -> Iterator[Event]:
-    from .generate import ChatMessage, GenerationParams
-
     started = time.perf_counter()
-    language = question_language(question)
     retrieval = Retriever(library).retrieve(question, k=k, filters=filters)
-    timings = {"retrieve_s": time.perf_counter() - started}
     passages = retrieval.passages
+    if passages and asks_for_facts(question):
+        passages = _with_fact_passages(library, retrieval.scoped_to, passages)
+    timings = {"retrieve_s": time.perf_counter() - started}
     yield PassagesFound(tuple(passages), retrieval.scope_reason)
     if not passages or unknown_names(question, passages):
-        timings["first_token_s"] = 0.0
-        timings["total_s"] = time.perf_counter() - started
+        language = question_language(question)
+        timings.update(first_token_s=0.0, total_s=time.perf_counter() - started)
         yield Final(_refusal(question, language, generator.name, timings))
         return
+    yield from answer_from_passages(
+        library, generator, question, passages, max_new_tokens=max_new_tokens, timings=timings, started=started
+    )
 
+
+def _with_fact_passages(library: "Library", scoped_to, passages: list[Passage]) -> list[Passage]:
+    """Put the extracted facts of the report(s) in question ahead of the retrieved text."""
+    from .facts_store import load_facts
+
+    report_ids = list(scoped_to) if scoped_to else [passages[0].report.id]
+    by_id = {p.report.id: p.report for p in passages}
+    extra = []
+    for report_id in report_ids[:3]:
+        report = by_id.get(report_id) or library.store.get_report(report_id)
+        facts = load_facts(library.store, report_id) if report else None
+        passage = facts_passage(report, facts) if facts else None
+        if passage is not None:
+            extra.append(passage)
+    return extra + passages
+
+
+def answer_from_passages(
+    library: "Library",
+    generator: "Generator",
+    question: str,
+    passages: list[Passage],
+    *,
+    max_new_tokens: int = 384,
+    timings: dict | None = None,
+    started: float | None = None,
+) -> Iterator[Event]:
+    """Prompt the model with these passages, stream its tokens, then check every sentence.
+
+    Used for questions (after retrieval) and for summaries (with a report's own passages).
+    """
+    from .generate import ChatMessage, GenerationParams
+
+    started = time.perf_counter() if started is None else started
+    timings = dict(timings or {})
+    language = question_language(question)
     budget = generator.context_tokens - max_new_tokens - TEMPLATE_MARGIN_TOKENS
     prompt = build_prompt(question, passages, count_tokens=generator.count_tokens, budget_tokens=budget)
     messages = [ChatMessage("system", prompt.system), ChatMessage("user", prompt.user)]
@@ -114,10 +153,12 @@ def ask_stream(
 
     included = list(prompt.passages)
     supports = align(text, included)
-    page_text = _page_reader(library)
-    citations = build_citations(supports, included, page_text)
-    unsupported = [s.sentence + (f"  (not in the passages: {', '.join(s.missing)})" if s.missing else "")
-                   for s in supports if not s.supported]
+    citations = build_citations(supports, included, _page_reader(library))
+    unsupported = [
+        s.sentence + (f"  (not in the passages: {', '.join(s.missing)})" if s.missing else "")
+        for s in supports
+        if not s.supported
+    ]
     timings["total_s"] = time.perf_counter() - started
     if supports and not citations:
         yield Final(_refusal(question, language, generator.name, timings, unsupported))
@@ -144,10 +185,15 @@ def _page_reader(library: "Library"):
     return lambda report_id, page: pages_of(report_id).get(page, "")
 
 
-def ask(library: "Library", generator: "Generator", question: str, **options) -> Answer:
+def final_answer(events: Iterator[Event]) -> Answer:
+    """Drain an event stream and return its checked answer."""
     final = None
-    for event in ask_stream(library, generator, question, **options):
+    for event in events:
         if isinstance(event, Final):
             final = event.answer
-    assert final is not None
+    assert final is not None, "an answer stream always ends with Final"
     return final
+
+
+def ask(library: "Library", generator: "Generator", question: str, **options) -> Answer:
+    return final_answer(ask_stream(library, generator, question, **options))

@@ -316,6 +316,14 @@ class Store:
             rows = s.scalars(select(ChunkRow).where(ChunkRow.id.in_(list(ids))))
             return {r.id: _chunk_from_row(r) for r in rows}
 
+    def report_chunks(self, report_id: int, include_boilerplate: bool = False) -> list[Chunk]:
+        """A report's chunks in reading order."""
+        with self.session() as s:
+            query = select(ChunkRow).where(ChunkRow.report_id == report_id)
+            if not include_boilerplate:
+                query = query.where(ChunkRow.is_boilerplate.is_(False))
+            return [_chunk_from_row(r) for r in s.scalars(query.order_by(ChunkRow.ordinal))]
+
     def reports_by_ids(self, ids: Iterable[int]) -> dict[int, Report]:
         ids = list(set(ids))
         if not ids:
