@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     llm_openai_model: str = "gemma-2-9b-it"
     llm_openai_timeout_s: float = Field(default=120.0, gt=0)
 
+    # --- web UI (app/) ---
+    # Largest PDF the UI accepts per file; bigger ones are refused before anything is written.
+    max_upload_mb: int = Field(default=50, ge=1, le=2048)
+
     @field_validator("home", mode="before")
     @classmethod
     def _expand_home(cls, value: object) -> object:
