@@ -13,6 +13,8 @@ from report_rag.uploads import Upload, UploadResult, ingest_uploads
 UPLOADER_GEN = "library_uploader_generation"  # bumped to clear the uploader after an ingest
 RESULTS_KEY = "library_upload_results"
 # Material icons ship with Streamlit; emoji need a colour font the machine may lack.
+PROGRESS_TEXT = {"stored": "queued", "start": "reading and indexing…", "done": "done",
+                 "skipped": "already in the library", "failed": "failed", "rejected": "rejected"}
 OUTCOME_ICON = {
     "ingested": ":material/check_circle:", "skipped": ":material/redo:",
     "rejected": ":material/block:", "failed": ":material/error:",
@@ -35,7 +37,7 @@ def upload_section() -> None:
 
             def progress(name: str, event: str) -> None:
                 if name in lines:
-                    lines[name].write(f"{name}: {event}")
+                    lines[name].write(f"{name}: {PROGRESS_TEXT.get(event, event)}")
 
             with resources.library_lock():
                 results = ingest_uploads(resources.library(), uploads, progress=progress)
