@@ -20,8 +20,13 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def common_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--home", type=Path, help="data directory (default: $REPORT_RAG_HOME or ~/.report_rag)")
-    parent.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    # SUPPRESS: the options are accepted before and after the command name, and the
+    # subcommand's unset copy must not overwrite a value given before it.
+    parent.add_argument(
+        "--home", type=Path, default=argparse.SUPPRESS,
+        help="data directory (default: $REPORT_RAG_HOME or ~/.report_rag)",
+    )
+    parent.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log progress details")
     return parent
 
 
@@ -401,7 +406,7 @@ def run(argv: list[str] | None, parser: argparse.ArgumentParser) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler

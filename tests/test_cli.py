@@ -72,3 +72,13 @@ def test_python_m_ingest_is_the_same_command(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["ingested"][0]["file"].endswith("tencent_note.pdf")
+
+
+def test_home_before_or_after_the_command(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("REPORT_RAG_EMBEDDER", "hashing")
+    monkeypatch.setenv("REPORT_RAG_HOME", str(tmp_path / "elsewhere"))
+    for argv in (["--home", str(tmp_path / "a"), "reports", "--json"], ["reports", "--json", "--home", str(tmp_path / "b")]):
+        assert main(argv) == 0
+        capsys.readouterr()
+    assert (tmp_path / "a" / "library.sqlite3").exists() and (tmp_path / "b" / "library.sqlite3").exists()
+    assert not (tmp_path / "elsewhere").exists()
