@@ -27,8 +27,9 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -142,11 +143,14 @@ class TorchE5Embedder:
         if self.device == "cpu":
             torch.set_num_threads(self.workers)
         self.batch_size = batch_size
+        self._thread_setting = threading.Lock()
         self.tokenizer = E5Tokenizer.load(model_dir)
-        self.encoder = E5Encoder(model_dir, self.device, self.precision)
+        # Weight preparation is many mid-sized ops: single-threaded is as fast, and immune
+        # to stalls when another process holds a core.
+        self.encoder = self._single_threaded(
+            [lambda: E5Encoder(model_dir, self.device, self.precision)])[0]
         self.dim = self.encoder.hidden
         self._window_content = self.encoder.max_positions - 2  # room for <s> and </s>
-        self._thread_setting = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: "Settings") -> "TorchE5Embedder":
@@ -215,10 +219,23 @@ class TorchE5Embedder:
             means = (hidden * weights).sum(dim=1) / weights.sum(dim=1)
         return means.cpu().numpy()
 
-    def _pool_single_threaded(self, windows: list[_Window], batch: list[int]) -> np.ndarray:
-        # set_num_threads here only narrows this worker thread's own OpenMP team.
-        _import_torch().set_num_threads(1)
-        return self._pool(windows, batch)
+    def _single_threaded(self, jobs: list[Callable[[], Any]]) -> list[Any]:
+        """Run jobs on up to `workers` threads, each computing with one core."""
+        torch = _import_torch()
+
+        def run(job: Callable[[], Any]) -> Any:
+            torch.set_num_threads(1)  # narrows only this worker thread's OpenMP team
+            return job()
+
+        with self._thread_setting:
+            caller_threads = torch.get_num_threads()
+            with ThreadPoolExecutor(min(self.workers, len(jobs)),
+                                    thread_name_prefix="e5") as pool:
+                results = list(pool.map(run, jobs))
+            # A worker's set_num_threads also moved the default that new threads start
+            # with; put it back for the rest of the process.
+            torch.set_num_threads(caller_threads)
+        return results
 
     def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
         if not texts:
@@ -226,14 +243,11 @@ class TorchE5Embedder:
         windows = self._windows(texts, prefix)
         batches = self._batches(windows)
         pooled = np.zeros((len(windows), self.dim), dtype=np.float32)
-        if self.workers > 1 and len(batches) > 1:
-            with self._thread_setting:
-                with ThreadPoolExecutor(self.workers, thread_name_prefix="e5") as pool:
-                    results = list(pool.map(lambda b: self._pool_single_threaded(windows, b),
-                                            batches))
-                # A worker's set_num_threads also moved the default new threads start
-                # with; put it back for the rest of the process.
-                _import_torch().set_num_threads(self.workers)
+        if self.device == "cpu":
+            # Even one batch goes to a single-threaded worker: a query is too small to
+            # split across cores, and split ops stall whenever another process holds one.
+            results = self._single_threaded(
+                [partial(self._pool, windows, batch) for batch in batches])
         else:
             results = [self._pool(windows, batch) for batch in batches]
         for batch, means in zip(batches, results):
