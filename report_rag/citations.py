@@ -67,15 +67,28 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text) if w.lower() not in _EN_STOP and len(w) > 2}
 
 
+_LIST_CUE = re.compile(r"关注|推荐|标的|首选|包括|包含|如下|分别是|picks?|include|including|such as|:|：", re.IGNORECASE)
+_NOT_A_NAME = re.compile(r"\d|资料|段落|报告|passage|根据")
+
+
 def _listed_names(sentence: str) -> list[str]:
-    """Short name-like items of an enumeration (建议关注：A、B、C): each must be in the source."""
-    if not re.search(r"[、]|(?<!\d)[,，](?!\d)", sentence):
+    """Short name-like items of an enumeration (建议关注：A、B、C): each must be in the source.
+
+    、 always enumerates; a comma only does in a sentence that announces a list, since in
+    Chinese prose it mostly separates clauses. Numbers are checked on their own.
+    """
+    has_list_cue = bool(_LIST_CUE.search(sentence))
+    if "、" not in sentence and not (has_list_cue and re.search(r"(?<!\d)[,，](?!\d)", sentence)):
         return []
     body = re.split(r"[：:]", sentence, maxsplit=1)[-1]
-    items = [i.strip(" 。.等\"“”'") for i in _LIST_SPLIT.split(body)]
+    splitter = _LIST_SPLIT if has_list_cue else re.compile(r"[、]")
+    items = [i.strip(" 。.等\"“”'") for i in splitter.split(body)]
     if items:
         items[0] = _LEAD_IN.sub("", items[0]).strip()
-    return [i for i in items if 2 <= len(i) <= 12 and _HAN.search(i) and not _FILLER.fullmatch(i)]
+    return [
+        i for i in items
+        if 2 <= len(i) <= 12 and _HAN.search(i) and not _FILLER.fullmatch(i) and not _NOT_A_NAME.search(i)
+    ]
 
 
 def _normalised(text: str) -> str:

@@ -102,3 +102,10 @@ def query_ratings(
                          Evidence(rating.page, rating.quote))
             for rating, head, file_name in session.execute(query)
         ]
+
+
+def report_sectors(target: StoreOrSession) -> dict[int, str]:
+    """report id -> sector as printed, for reports whose sector was extracted."""
+    with facts_session(target) as session:
+        rows = session.execute(select(FactReportRow.report_id, FactReportRow.sector).where(FactReportRow.sector.is_not(None)))
+        return {report_id: sector for report_id, sector in rows if sector}

@@ -48,6 +48,7 @@ class Library:
         self._index: FaissIndex | None = None
         self._catalog: ChunkCatalog | None = None
         self._heads: dict[int, str] | None = None
+        self._sectors: dict[int, str] | None = None
         self._unsaved = 0
 
     # -- components, created on first use ----------------------------------------------
@@ -135,13 +136,21 @@ class Library:
             self._heads = self.store.first_page_heads()
         return self._heads
 
+    def report_sectors(self) -> dict[int, str]:
+        """report id -> extracted sector (传媒, 食品饮料 …), cached until the library changes."""
+        if self._sectors is None:
+            from .facts_queries import report_sectors
+
+            self._sectors = report_sectors(self.store)
+        return self._sectors
+
     # -- writes ---------------------------------------------------------------------------
     def add_chunks(
         self, report_id: int, chunks: Sequence[Chunk], ids: Sequence[int], vectors: np.ndarray
     ) -> None:
         """Make freshly committed chunks searchable (vectors and lexical index)."""
         self.index.add(np.asarray(ids, np.int64), vectors)
-        self._heads = None
+        self._heads = self._sectors = None
         if self._catalog is not None:
             flags = [c.is_boilerplate for c in chunks]
             self._catalog.add(ids, [report_id] * len(ids), flags, [c.text for c in chunks])
@@ -159,7 +168,7 @@ class Library:
         if report is None:
             raise ReportNotFoundError(f"no report with id {report_id}")
         chunk_ids = self.store.delete_report(report_id)
-        self._heads = None
+        self._heads = self._sectors = None
         if self._catalog is not None:
             self._catalog.remove_report(report_id)
         if chunk_ids:

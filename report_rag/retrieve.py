@@ -129,7 +129,7 @@ class Retriever:
         single = False
         if use_question_scope:
             candidates = reports if report_ids is None else [by_id[i] for i in report_ids]
-            scope = scope_question(query, candidates, library.report_heads())
+            scope = scope_question(query, candidates, library.report_heads(), library.report_sectors())
             single = scope.single_report and not (report_ids is not None and len(report_ids) == 1)
             if scope.report_ids is not None:
                 report_ids = scope.report_ids

@@ -72,9 +72,16 @@ def _tickers(report: Report) -> set[str]:
     return {m.group(1) for m in TICKER.finditer(report.meta.title or "")}
 
 
-def scope_question(question: str, reports: list[Report], heads: dict[int, str] | None = None) -> Scope:
-    """`heads`: report id -> top of page 1, where company notes print the company's name."""
+def scope_question(
+    question: str,
+    reports: list[Report],
+    heads: dict[int, str] | None = None,
+    sectors: dict[int, str] | None = None,
+) -> Scope:
+    """`heads`: report id -> top of page 1, where company notes print the company's name;
+    `sectors`: report id -> extracted sector."""
     heads = heads or {}
+    sectors = sectors or {}
     lowered = question.lower()
     asked_tickers = {m.group(1) for m in TICKER.finditer(question)}
     # Names the question uses, plus their other-language aliases (CATL -> 宁德时代).
@@ -96,4 +103,12 @@ def scope_question(question: str, reports: list[Report], heads: dict[int, str] |
     if by_broker:
         ids = set(by_broker) if ids is None else (ids & set(by_broker)) or ids
         reasons.append("broker named")
+    by_sector = {r.id for r in reports if len(sectors.get(r.id, "")) >= 2 and sectors[r.id].lower() in lowered}
+    if by_sector:
+        # Narrow what the other names chose (华锦 + 传媒 -> 华锦's media note); alone, the
+        # sector scopes on its own.
+        narrowed = by_sector if ids is None else ids & by_sector
+        if narrowed:
+            ids = narrowed
+            reasons.append("sector named")
     return Scope(tuple(sorted(ids)) if ids is not None else None, single, ", ".join(reasons))

@@ -49,3 +49,11 @@ def test_definition_questions():
     assert asks_for_definition("“领先大市”是什么意思？")
     assert asks_for_definition("What does Overweight mean at Meridian?")
     assert not asks_for_definition("贵州茅台的目标价是多少？")
+
+
+def test_sector_narrows_a_broker_with_several_reports():
+    reports = [_report(1, "华锦证券", "WAIC 落幕"), _report(2, "华锦证券", "政策组合拳"), _report(3, "开元证券", "x")]
+    sectors = {1: "传媒", 2: "食品饮料", 3: "食品饮料"}
+    assert scope_question("华锦证券对传媒行业的评级？", reports, {}, sectors).report_ids == (1,)
+    assert scope_question("食品饮料行业的评级？", reports, {}, sectors).report_ids == (2, 3)
+    assert scope_question("华锦证券怎么看汽车？", reports, {}, sectors).report_ids == (1, 2)
