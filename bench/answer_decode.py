@@ -65,8 +65,12 @@ def build_messages(count_tokens, prompt_tokens: int) -> list:
     i = 0
     while used < prompt_tokens and pool:
         passage = f"[{len(passages) + 1}] 华金证券 行业快报 2024-07-08 p.{i % 5 + 1}\n{pool[i % len(pool)]}"
+        cost = count_tokens(passage) + 2
+        if cost > prompt_tokens - used:  # trim the last passage so the prompt lands on target
+            passage = passage[: max(1, len(passage) * (prompt_tokens - used) // cost)]
+            cost = count_tokens(passage) + 2
         passages.append(passage)
-        used += count_tokens(passage) + 2
+        used += cost
         i += 1
     user = "\n\n".join(passages) + f"\n\n问题：{QUESTION_ZH}"
     return [ChatMessage("system", SYSTEM), ChatMessage("user", user)]

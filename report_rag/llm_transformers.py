@@ -3,11 +3,12 @@
 Built first of all for Gemma 2 9B (bf16 on CUDA), whose layers alternate a 4,096-token
 sliding window with global attention and whose attention logits are soft-capped:
 
-* Attention: "auto" picks eager for models that soft-cap attention logits. sdpa cannot cap
-  them (transformers' Gemma 2 marks `_supports_sdpa = False`), and an explicit sdpa for such a
-  model is refused, never replaced. eager, flash_attention_2 and flex_attention all apply both
-  the cap and the per-layer window (eager through the sliding-window causal mask).
-  After loading, the implementation actually in use is checked against the one asked for.
+* Attention: "auto" picks eager (flash_attention_2 on CUDA when flash-attn is installed) for
+  models that soft-cap attention logits. sdpa cannot cap them (transformers' Gemma 2 marks
+  `_supports_sdpa = False`), and an explicit sdpa for such a model is refused, never
+  replaced. eager, flash_attention_2 and flex_attention all apply both the cap and the
+  per-layer window (eager through the sliding-window causal mask). After loading, the
+  implementation actually in use is checked against the one asked for.
 * Cache: from transformers 4.56 on, `DynamicCache(config=...)` builds a
   DynamicSlidingWindowLayer for each sliding layer (keeps only the last `sliding_window`
   keys) and a full layer for each global one — what Gemma 2 needs; the old static "hybrid"
@@ -21,6 +22,7 @@ torch and transformers are imported only when a generator is built.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import threading
 from pathlib import Path
@@ -50,11 +52,19 @@ def _import_stack() -> tuple[Any, Any]:
     return torch, transformers
 
 
-def choose_attn_implementation(config: Any, requested: str) -> str | None:
-    """The attention path for this model; None lets transformers pick its own default."""
+def choose_attn_implementation(config: Any, requested: str, device: str = "cpu") -> str | None:
+    """The attention path for this model; None lets transformers pick its own default.
+
+    For soft-capped models on CUDA, flash-attention 2 (when installed) applies cap and window
+    without eager's (heads x n x n) score matrix: ~4 GB per layer at 8k for Gemma 2 9B.
+    """
     softcapped = getattr(config, "attn_logit_softcapping", None) is not None
     if requested == "auto":
-        return "eager" if softcapped else None
+        if not softcapped:
+            return None
+        if device == "cuda" and importlib.util.find_spec("flash_attn") is not None:
+            return "flash_attention_2"
+        return "eager"
     if softcapped and requested not in _ATTN_HONOURING_SOFTCAP:
         raise ConfigError(
             f"attention {requested!r} ignores this model's attention logit soft-capping; use one of "
@@ -117,8 +127,8 @@ class TransformersGenerator:
         text_config = self.config.get_text_config()
         trained = getattr(text_config, "max_position_embeddings", None) or requested_context
         self.context_tokens = min(int(trained), requested_context)
-        self.attn_implementation = choose_attn_implementation(text_config, attn_implementation)
         self.device = _resolve_device(self._torch, device)
+        self.attn_implementation = choose_attn_implementation(text_config, attn_implementation, self.device)
         self.dtype = _resolve_dtype(self._torch, dtype, self.device)
         self.name = f"{Path(model_id).name if Path(model_id).exists() else model_id}@{BACKEND}"
         self._system_role = self._template_accepts_system()
@@ -226,7 +236,8 @@ class TransformersGenerator:
             "max_new_tokens": min(params.max_new_tokens, room),
             "streamer": streamer,
             "stopping_criteria": StoppingCriteriaList([cancelled]),
-            "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+            "pad_token_id": self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None
+            else self.tokenizer.eos_token_id,
             self._cache_argument: self.new_cache(),
             **sampling,
         }
@@ -289,7 +300,7 @@ def describe_transformers(settings: Settings) -> dict:
     device = settings.llm_device if settings.llm_device != "auto" else (
         "cuda" if torch.cuda.is_available() else "cpu")
     try:
-        attn = choose_attn_implementation(text_config, settings.llm_attn_implementation)
+        attn = choose_attn_implementation(text_config, settings.llm_attn_implementation, device)
     except ConfigError as exc:
         attn = f"refused: {exc}"
     return {

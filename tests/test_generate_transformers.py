@@ -7,6 +7,7 @@ than the test prompts, so the window changes results and a broken window shows.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,8 @@ def test_soft_capped_model_gets_eager_attention_and_refuses_sdpa(generator: Tran
     with pytest.raises(ConfigError, match="soft-capping"):
         choose_attn_implementation(model.config, "sdpa")
     assert choose_attn_implementation(transformers.LlamaConfig(), "auto") is None
+    has_flash = importlib.util.find_spec("flash_attn") is not None
+    assert choose_attn_implementation(model.config, "auto", "cuda") == ("flash_attention_2" if has_flash else "eager")
 
 
 def test_cache_has_sliding_layers_where_the_config_has_them(generator: TransformersGenerator) -> None:
