@@ -155,6 +155,7 @@ def glossary_terms(question: str) -> list[str]:
     return [t for t in dict.fromkeys(terms) if t.lower() not in question.lower()]
 
 
+@lru_cache(maxsize=256)
 def company_aliases(question: str) -> list[tuple[str, ...]]:
     """Alias sets (all names and tickers) of the companies the question names."""
     found = []

@@ -375,6 +375,8 @@ def reextract_library(
         if progress is not None:
             progress(done, len(reports))
     summary.seconds = time.perf_counter() - started
+    if hasattr(library_or_store, "forget_cached_reports"):
+        library_or_store.forget_cached_reports()  # sectors may have changed
     return summary
 
 

@@ -209,6 +209,7 @@ def _commit_report(
             error=prepared.error,
             replace_ids=replace,
         )
+        library.forget_cached_reports()
         summary.failed.append(FailedFile(name, prepared.error or prepared.status.value))
         return
     t0 = time.perf_counter()

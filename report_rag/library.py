@@ -49,6 +49,7 @@ class Library:
         self._catalog: ChunkCatalog | None = None
         self._heads: dict[int, str] | None = None
         self._sectors: dict[int, str] | None = None
+        self._reports: list[Report] | None = None
         self._unsaved = 0
 
     # -- components, created on first use ----------------------------------------------
@@ -131,10 +132,15 @@ class Library:
         return self._catalog
 
     def report_heads(self) -> dict[int, str]:
-        """report id -> top of its first page, cached until the library changes."""
+        """report id -> top of its first page, lower-cased for matching; cached until the
+        library changes."""
         if self._heads is None:
-            self._heads = self.store.first_page_heads()
+            self._heads = {rid: text.lower() for rid, text in self.store.first_page_heads().items()}
         return self._heads
+
+    def forget_cached_reports(self) -> None:
+        """Drop cached report lists/heads/sectors after a write that bypassed this object."""
+        self._heads = self._sectors = self._reports = None
 
     def report_sectors(self) -> dict[int, str]:
         """report id -> extracted sector (传媒, 食品饮料 …), cached until the library changes."""
@@ -150,7 +156,7 @@ class Library:
     ) -> None:
         """Make freshly committed chunks searchable (vectors and lexical index)."""
         self.index.add(np.asarray(ids, np.int64), vectors)
-        self._heads = self._sectors = None
+        self.forget_cached_reports()
         if self._catalog is not None:
             flags = [c.is_boilerplate for c in chunks]
             self._catalog.add(ids, [report_id] * len(ids), flags, [c.text for c in chunks])
@@ -168,7 +174,7 @@ class Library:
         if report is None:
             raise ReportNotFoundError(f"no report with id {report_id}")
         chunk_ids = self.store.delete_report(report_id)
-        self._heads = self._sectors = None
+        self.forget_cached_reports()
         if self._catalog is not None:
             self._catalog.remove_report(report_id)
         if chunk_ids:
@@ -207,7 +213,10 @@ class Library:
 
     # -- reads ----------------------------------------------------------------------------
     def reports(self) -> list[Report]:
-        return self.store.list_reports()
+        """Every report, cached until this library changes (queries read it each time)."""
+        if self._reports is None:
+            self._reports = self.store.list_reports()
+        return list(self._reports)
 
     def resolve_report(self, ref: str | int) -> Report:
         """A report by id or by file name."""

@@ -60,14 +60,6 @@ def company_names(report: Report) -> list[str]:
     return names
 
 
-def _head_names_company(head: str, question: str) -> bool:
-    """A company the question names (or one of its aliases) printed at the top of page 1."""
-    if not head:
-        return False
-    flat = head.lower()
-    return any(alias.lower() in flat for aliases in company_aliases(question) for alias in aliases if len(alias) >= 2)
-
-
 def _tickers(report: Report) -> set[str]:
     return {m.group(1) for m in TICKER.finditer(report.meta.title or "")}
 
@@ -78,20 +70,21 @@ def scope_question(
     heads: dict[int, str] | None = None,
     sectors: dict[int, str] | None = None,
 ) -> Scope:
-    """`heads`: report id -> top of page 1, where company notes print the company's name;
+    """`heads`: report id -> top of page 1 (lower case), where company notes print the company;
     `sectors`: report id -> extracted sector."""
     heads = heads or {}
     sectors = sectors or {}
     lowered = question.lower()
     asked_tickers = {m.group(1) for m in TICKER.finditer(question)}
     # Names the question uses, plus their other-language aliases (CATL -> 宁德时代).
-    asked_names = [lowered] + [a.lower() for aliases in company_aliases(question) for a in aliases]
+    aliases = [a.lower() for group in company_aliases(question) for a in group if len(a) >= 2]
+    asked_names = [lowered] + aliases
     by_company = [
         r.id
         for r in reports
         if (asked_tickers & _tickers(r))
         or any(n.lower() in asked for n in company_names(r) for asked in asked_names)
-        or _head_names_company(heads.get(r.id, ""), question)
+        or any(alias in heads.get(r.id, "") for alias in aliases)
     ]
     by_broker = [r.id for r in reports if r.meta.broker and mentions_broker(question, r.meta.broker)]
     single = bool(_DEICTIC.search(question))

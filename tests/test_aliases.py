@@ -37,7 +37,7 @@ def _report(rid: int, broker: str, title: str) -> Report:
 
 def test_scope_by_company_on_page_one_and_by_pinyin_broker():
     reports = [_report(1, "华泰证券", "2Q24: margins expand"), _report(2, "海通证券", "白酒行业周报")]
-    heads = {1: "Tencent Holdings (0700.HK)\n2Q24: margins expand", 2: "食品饮料 行业周报"}
+    heads = {1: "tencent holdings (0700.hk)\n2q24: margins expand", 2: "食品饮料 行业周报"}  # lower-cased
     assert scope_question("What was Tencent's revenue?", reports, heads).report_ids == (1,)
     assert scope_question("腾讯的收入是多少", reports, heads).report_ids == (1,)
     assert scope_question("What does Haitong think about liquor?", reports, heads).report_ids == (2,)
