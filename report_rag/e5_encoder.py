@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .e5_convert import WORD_Q4_FILE
+
 if TYPE_CHECKING:
     import torch
 
@@ -118,8 +120,16 @@ class E5Encoder:
             bias = torch.cat([take(p + ".bias") for p in prefixes])
             return _make_linear(weight, bias, precision.linear)
 
-        # Embedding tables stay float32: only the looked-up rows are summed and cast.
-        self.word = take("embeddings.word_embeddings.weight")
+        # The 250k-row word table is read from its Q4 form when the converter wrote one
+        # (54 MB resident instead of 384 MB); looked-up rows dequantise to the exact fp32
+        # values. Embedding sums stay float32 and are cast afterwards.
+        word_q4 = model_dir / WORD_Q4_FILE
+        if word_q4.is_file():
+            q4 = load_file(str(word_q4), device=device)
+            self.word: "torch.Tensor | None" = None
+            self.word_scales, self.word_nibbles = q4["scales"], q4["nibbles"]
+        else:
+            self.word = take("embeddings.word_embeddings.weight")
         self.position = take("embeddings.position_embeddings.weight")
         self.token_type = take("embeddings.token_type_embeddings.weight")[0]
         self.embed_norm = norm("embeddings.LayerNorm")
@@ -135,6 +145,19 @@ class E5Encoder:
                 ffn_norm=norm(p + "output.LayerNorm"),
             ))
 
+    def word_rows(self, ids: "torch.Tensor") -> "torch.Tensor":
+        """Word embeddings of `ids`, float32, shape (*ids.shape, hidden)."""
+        import torch
+
+        if self.word is not None:
+            return self.word[ids]
+        nibbles = self.word_nibbles[ids]  # (..., blocks, 16): low nibble j, high j + 16
+        low = (nibbles & 0x0F).to(torch.int8) - 8
+        high = (nibbles >> 4).to(torch.int8) - 8
+        values = torch.cat([low, high], dim=-1).float()
+        values *= self.word_scales[ids].float().unsqueeze(-1)
+        return values.reshape(*ids.shape, self.hidden)
+
     def __call__(self, ids: "torch.Tensor", mask: "torch.Tensor") -> "torch.Tensor":
         import torch
 
@@ -143,7 +166,7 @@ class E5Encoder:
         batch, length = ids.shape
         hidden, heads = self.hidden, self.heads
         head_dim = hidden // heads
-        x = self.word[ids] + self.position[:length] + self.token_type
+        x = self.word_rows(ids) + self.position[:length] + self.token_type
         x = functional.layer_norm(x.to(act), (hidden,), *self.embed_norm, eps=self.eps)
         # Additive key mask, one row per (text, head), broadcast over query positions.
         key_bias = torch.zeros((batch, 1, length), dtype=att, device=ids.device)

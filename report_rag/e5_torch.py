@@ -24,6 +24,7 @@ wait for the slowest core at every step; a 2 s query became 20 ms).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -85,6 +86,26 @@ def cpu_has_native_bf16() -> bool:
 def cpu_has_int8_dot() -> bool:
     """True when the CPU has int8 dot-product instructions (AVX-512/AVX VNNI or AMX)."""
     return bool(cpu_flags() & {"avx512_vnni", "avx_vnni", "amx_int8"})
+
+
+def _load_malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # glibc only
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _load_malloc_trim()
+
+
+def return_freed_memory() -> None:
+    """Hand freed activation buffers back to the OS.
+
+    glibc keeps what worker threads free in per-thread arenas; without this, encoding a
+    few hundred chunks leaves the process ~400 MB larger than it needs to be.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def resolve_device(requested: str) -> str:
@@ -250,6 +271,7 @@ class TorchE5Embedder:
             # split across cores, and split ops stall whenever another process holds one.
             results = self._single_threaded(
                 [partial(self._pool, windows, batch) for batch in batches])
+            return_freed_memory()
         else:
             results = [self._pool(windows, batch) for batch in batches]
         for batch, means in zip(batches, results):

