@@ -71,8 +71,8 @@ def retrieval_recall(library, questions: list[dict], k: int) -> dict[str, float]
         # definitions repeat verbatim across a broker's reports).
         right = {i for i, b in broker_of.items() if b == broker_of[by_name[q["file"]]]}
         include = asks_for_definition(q["question"])
-        allowed = library.catalog.allowed_ids(None, include)
-        dense, lexical = retriever._rank(q["question"], allowed, k)
+        mask = library.catalog.mask(None, include)
+        dense, lexical = retriever._rank(q["question"], mask, k)
         chunks = library.store.chunks_by_ids(dense + lexical)
         found = lambda ids: any(  # noqa: E731
             chunks[i].report_id in right and expected in _flat(chunks[i].text) for i in ids[:k] if i in chunks

@@ -109,8 +109,11 @@ class Bm25Index:
         weights = tf.data * (self.k1 + 1) / (tf.data + norm[tf.row])
         self._matrix = sparse.csc_matrix((weights, (tf.row, tf.col)), shape=tf.shape)
 
-    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Top-k (chunk_id, score), optionally only among `allowed` chunk ids."""
+    def search(
+        self, query: str, k: int, allowed: np.ndarray | None = None, row_mask: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Top-k (chunk_id, score), optionally only among `allowed` chunk ids or the rows
+        where `row_mask` (aligned with the order of `add`) is true."""
         if self._matrix is None:
             self._build()
         terms = sorted({self._vocab[t] for t in tokenize(query) if t in self._vocab})
@@ -119,6 +122,8 @@ class Bm25Index:
         scores = np.asarray(self._matrix[:, terms] @ self._idf[terms]).ravel()
         ids = np.asarray(self._ids, dtype=np.int64)
         mask = scores > 0
+        if row_mask is not None:
+            mask &= row_mask[: len(mask)]
         if allowed is not None:
             mask &= np.isin(ids, allowed)
         candidates = np.flatnonzero(mask)

@@ -105,17 +105,33 @@ class Retriever:
     def __init__(self, library: "Library") -> None:
         self.library = library
 
-    def _rank(self, query: str, allowed: np.ndarray | None, n: int) -> tuple[list[int], list[int]]:
+    def _rank(self, query: str, mask: np.ndarray, n: int) -> tuple[list[int], list[int]]:
+        """Dense and BM25 rankings (chunk ids, best first) among the rows `mask` allows."""
         library = self.library
+        catalog = library.catalog
         dense: list[int] = []
         index = library.index
-        if len(index):
+        allowed_count = int(mask.sum())
+        if len(index) and allowed_count:
             vector = library.embedder.encode_queries([expand_query(query)])
-            _, ids = index.search(vector, n, allowed=allowed)
-            dense = [int(i) for i in ids[0] if i >= 0]
+            if allowed_count < len(mask) // 2:
+                # A narrow filter (some reports): exact search among those ids only.
+                _, ids = index.search(vector, n, allowed=catalog.ids[mask])
+                dense = [int(i) for i in ids[0] if i >= 0]
+            else:
+                # Only boilerplate (or little) excluded: search everything a bit deeper and
+                # drop what the mask forbids; cheaper than an ID selector over most ids.
+                depth = n
+                while True:
+                    _, ids = index.search(vector, depth)
+                    found = ids[0][ids[0] >= 0]
+                    keep = found[catalog.rows_allowed(found, mask)]
+                    if len(keep) >= n or depth >= len(index):
+                        break
+                    depth = min(len(index), depth * 3)
+                dense = [int(i) for i in keep[:n]]
         # BM25 cannot cross scripts: give it the other-language names of the question's terms.
-        lexical_query = expand_query(query)
-        lexical = [cid for cid, _ in library.catalog.lexical.search(lexical_query, n, allowed=allowed)]
+        lexical = [cid for cid, _ in catalog.lexical.search(expand_query(query), n, row_mask=mask)]
         return dense, lexical
 
     def retrieve(
@@ -137,10 +153,10 @@ class Retriever:
         if report_ids is not None and not report_ids:
             return result
         include_boilerplate = filters.include_boilerplate or (use_question_scope and asks_for_definition(query))
-        allowed = library.catalog.allowed_ids(report_ids, include_boilerplate)
-        if allowed is not None and not len(allowed):
+        mask = library.catalog.mask(report_ids, include_boilerplate)
+        if not mask.any():
             return result
-        dense, lexical = self._rank(query, allowed, max(CANDIDATES, 4 * k))
+        dense, lexical = self._rank(query, mask, max(CANDIDATES, 4 * k))
 
         fused: dict[int, float] = {}
         for ranking in (dense, lexical):
@@ -149,8 +165,9 @@ class Retriever:
         order = sorted(fused, key=lambda cid: -fused[cid])
         if single and order:
             # "该报告…" without a name: answer from the best-matching report only.
-            top_report = int(library.catalog.report_of(np.array([order[0]]))[0])
-            order = [c for c in order if int(library.catalog.report_of(np.array([c]))[0]) == top_report]
+            owners = library.catalog.report_of(np.array(order))
+            top_report = int(owners[0])
+            order = [c for c, owner in zip(order, owners) if owner == top_report]
             result.scoped_to, result.scope_reason = (top_report,), "question refers to one report"
 
         chunks = library.store.chunks_by_ids(order[: 4 * k])
