@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .aliases import company_aliases, mentions_broker
 from .models import Report
@@ -46,10 +47,11 @@ class Scope:
     reason: str = ""
 
 
-def company_names(report: Report) -> list[str]:
-    """Names a user may call the covered company by, from the title."""
+@lru_cache(maxsize=4096)
+def _title_company_names(title: str) -> tuple[str, ...]:
+    """Names a user may call the covered company by, from the title (lower case)."""
     names: list[str] = []
-    for match in _TITLE_COMPANY.finditer(report.meta.title or ""):
+    for match in _TITLE_COMPANY.finditer(title):
         name = match.group(1).strip(" ：:-—")
         name = re.split(r"[：:，,]", name)[-1].strip()
         if len(name) >= 2:
@@ -57,11 +59,12 @@ def company_names(report: Report) -> list[str]:
             short = _CORPORATE_SUFFIX.sub("", name).strip()
             if short != name and len(short) >= 2:
                 names.append(short)
-    return names
+    return tuple(n.lower() for n in names)
 
 
-def _tickers(report: Report) -> set[str]:
-    return {m.group(1) for m in TICKER.finditer(report.meta.title or "")}
+@lru_cache(maxsize=4096)
+def _title_tickers(title: str) -> frozenset[str]:
+    return frozenset(m.group(1) for m in TICKER.finditer(title))
 
 
 def scope_question(
@@ -82,11 +85,13 @@ def scope_question(
     by_company = [
         r.id
         for r in reports
-        if (asked_tickers & _tickers(r))
-        or any(n.lower() in asked for n in company_names(r) for asked in asked_names)
-        or any(alias in heads.get(r.id, "") for alias in aliases)
+        if (asked_tickers and asked_tickers & _title_tickers(r.meta.title or ""))
+        or any(n in asked for n in _title_company_names(r.meta.title or "") for asked in asked_names)
+        or (aliases and any(alias in heads.get(r.id, "") for alias in aliases))
     ]
-    by_broker = [r.id for r in reports if r.meta.broker and mentions_broker(question, r.meta.broker)]
+    # Few brokers, many reports: decide once per broker.
+    named_brokers = {b for b in {r.meta.broker for r in reports} if b and mentions_broker(question, b)}
+    by_broker = [r.id for r in reports if r.meta.broker in named_brokers]
     single = bool(_DEICTIC.search(question))
     reasons = []
     ids: set[int] | None = None
