@@ -122,3 +122,8 @@ def create_embedder(settings: Settings) -> Embedder:
 
         return TorchE5Embedder.from_settings(settings)
     raise ConfigError(f"unknown embedder {settings.embedder!r}")
+
+
+def describe_embedder(settings: Settings) -> dict:
+    """What `report-rag models` shows for the embedder, without loading it."""
+    return {"setting": settings.embedder, "device": settings.embed_device, "dtype": settings.embed_dtype}
