@@ -262,7 +262,8 @@ def write_safetensors(path: Path, tensors: list[TensorSource], rows_per_write: i
     offset = 0
     for name, dtype, shape, _ in tensors:
         size = _DTYPE_BYTES[dtype] * int(np.prod(shape))
-        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + size]}
+        header[name] = {"dtype": dtype, "shape": list(shape),
+                        "data_offsets": [offset, offset + size]}
         offset += size
     encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
     encoded += b" " * (-len(encoded) % 8)  # data starts 8-byte aligned
