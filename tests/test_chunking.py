@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from gold import gold_reports
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from report_fixtures import EN_NOTE, ZH_COMPANY, ZH_FLASH
@@ -342,15 +343,7 @@ def test_offsets_always_map_back_to_the_text(texts: list[str], size: int, overla
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_reports"
 
 
-def _gold_reports() -> list[dict]:
-    gold = SAMPLES / "gold.json"
-    if not gold.exists():
-        return []
-    data = json.loads(gold.read_text(encoding="utf-8"))
-    return data["reports"] if isinstance(data, dict) else data
-
-
-@pytest.mark.parametrize("report", _gold_reports(), ids=lambda r: r["file"])
+@pytest.mark.parametrize("report", gold_reports(), ids=lambda r: r["file"])
 def test_sample_pdfs_chunk_with_answers_whole_and_boilerplate_flagged(report: dict) -> None:
     from report_rag.clean import clean_pages
     from report_rag.pdf import PypdfParser

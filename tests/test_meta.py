@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+from gold import gold_reports
 from report_fixtures import EN_NOTE, ZH_COMPANY, ZH_FLASH
 
 from report_rag.meta import detect_language, find_broker, find_date, find_title, plausible_pdf_title, read_meta
@@ -163,15 +163,7 @@ def test_language_by_share_of_cjk() -> None:
     assert detect_language([Page(1, "12.5 13.8")]) is None
 
 
-def _gold_reports() -> list[dict]:
-    gold = SAMPLES / "gold.json"
-    if not gold.exists():
-        return []
-    data = json.loads(gold.read_text(encoding="utf-8"))
-    return data["reports"] if isinstance(data, dict) else data
-
-
-@pytest.mark.parametrize("report", _gold_reports(), ids=lambda r: r["file"])
+@pytest.mark.parametrize("report", gold_reports(), ids=lambda r: r["file"])
 def test_sample_pdfs_match_gold_metadata(report: dict) -> None:
     from report_rag.clean import clean_pages
     from report_rag.pdf import PypdfParser
