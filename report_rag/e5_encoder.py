@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .e5_convert import WORD_Q4_FILE
+from .errors import MissingDependencyError
 
 if TYPE_CHECKING:
     import torch
@@ -98,7 +99,11 @@ class E5Encoder:
 
     def __init__(self, model_dir: Path, device: str, precision: Precision) -> None:
         import torch
-        from safetensors.torch import load_file
+
+        try:
+            from safetensors.torch import load_file
+        except ImportError as exc:
+            raise MissingDependencyError("safetensors", "embed", "The e5-small embedder") from exc
 
         config = json.loads((model_dir / "config.json").read_text())
         self.hidden = int(config["hidden_size"])
