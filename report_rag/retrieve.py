@@ -112,8 +112,11 @@ class Retriever:
         dense: list[int] = []
         index = library.index
         allowed_count = int(mask.sum())
+        # Both rankers get the other-language names of the question's terms: BM25 cannot
+        # cross scripts on its own, and the small embedder crosses them weakly.
+        expanded = expand_query(query)
         if len(index) and allowed_count:
-            vector = library.embedder.encode_queries([expand_query(query)])
+            vector = library.embedder.encode_queries([expanded])
             if allowed_count < len(mask) // 2:
                 # A narrow filter (some reports): exact search among those ids only.
                 _, ids = index.search(vector, n, allowed=catalog.ids[mask])
@@ -130,8 +133,7 @@ class Retriever:
                         break
                     depth = min(len(index), depth * 3)
                 dense = [int(i) for i in keep[:n]]
-        # BM25 cannot cross scripts: give it the other-language names of the question's terms.
-        lexical = [cid for cid, _ in catalog.lexical.search(expand_query(query), n, row_mask=mask)]
+        lexical = [cid for cid, _ in catalog.lexical.search(expanded, n, row_mask=mask)]
         return dense, lexical
 
     def retrieve(
