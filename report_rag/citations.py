@@ -127,8 +127,18 @@ def has_claims(sentence: str) -> bool:
     return bool(_numbers(sentence) or _bigrams(sentence) or _words(sentence))
 
 
-def align(answer: str, passages: Sequence[Passage], min_overlap: float = 0.5) -> list[Support]:
-    """Which passages support each sentence of the answer."""
+def align(
+    answer: str,
+    passages: Sequence[Passage],
+    min_overlap: float = 0.5,
+    eligible: Sequence[bool] | None = None,
+) -> list[Support]:
+    """Which passages support each sentence of the answer.
+
+    `eligible[i]` false: passage i may not support anything (it is about another company
+    than the one asked about; see qa.py).
+    """
+    eligible = list(eligible) if eligible is not None else [True] * len(passages)
     supports: list[Support] = []
     for raw in split_sentences(answer):
         sentence, markers = strip_markers(raw)
@@ -140,7 +150,8 @@ def align(answer: str, passages: Sequence[Passage], min_overlap: float = 0.5) ->
             # The passage header (report title, broker) is context the model was shown too.
             overlap, missing = check_sentence(sentence, _context(passage) + "\n" + passage.chunk.text)
             bonus = 0.05 if number in markers else 0.0  # prefer the model's own marker on ties
-            scored.append((not missing and overlap >= min_overlap, overlap + bonus, number, missing))
+            ok = not missing and overlap >= min_overlap and eligible[number - 1]
+            scored.append((ok, overlap + bonus, number, missing))
         good = sorted((s for s in scored if s[0]), key=lambda s: -s[1])
         if good:
             best = good[0][1]

@@ -67,3 +67,42 @@ def facts_passage(report: Report, facts: ReportFacts) -> Passage | None:
         report_id=report.id,
     )
     return Passage(chunk=chunk, report=report, score=1.0)
+
+
+_INTENTS = (
+    ("target_price", re.compile(r"目标价|target price|price target", re.IGNORECASE)),
+    ("rating", re.compile(r"评级|\brat(ing|ed)\b", re.IGNORECASE)),
+    ("picks", re.compile(r"推荐|关注|首选|标的|\bpicks?\b|recommend", re.IGNORECASE)),
+    ("analysts", re.compile(r"分析师|执业证书|\banalysts?\b", re.IGNORECASE)),
+)
+_DEFINITION = re.compile(r"定义|含义|意思|为什么|原因|\bmean|\bdefin|\bwhy\b", re.IGNORECASE)
+
+
+def fact_answer(question: str, facts: ReportFacts, language: str) -> str | None:
+    """A direct answer from one report's extracted fields, citing the facts passage as [1].
+
+    Only for plain look-ups (the rating, target price, picks or analysts of one report):
+    the fields are exact, so a small model has nothing to add and much to get wrong. Why-
+    and definition questions go to the model.
+    """
+    if _DEFINITION.search(question):
+        return None
+    zh = language == "zh"
+    for intent, pattern in _INTENTS:
+        if not pattern.search(question):
+            continue
+        if intent == "target_price" and facts.target_price is not None:
+            price = facts.target_price
+            value = price.evidence.quote.strip()
+            return f"目标价：{value}[1]。" if zh else f"Target price: {value} [1]."
+        if intent == "rating" and facts.rating is not None:
+            rating = facts.rating.raw
+            return f"投资评级为{rating}[1]。" if zh else f"The rating is {rating} [1]."
+        if intent == "picks" and facts.picks:
+            names = "、".join(p.name for p in facts.picks) if zh else ", ".join(p.name for p in facts.picks)
+            return f"推荐关注：{names}[1]。" if zh else f"Recommended stocks: {names} [1]."
+        if intent == "analysts" and facts.signing_analysts:
+            people = [f"{a.name}（{a.sac}）" if a.sac else a.name for a in facts.signing_analysts]
+            return ("分析师：" + "、".join(people) + "[1]。") if zh else ("Analysts: " + ", ".join(people) + " [1].")
+        return None
+    return None

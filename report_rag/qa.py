@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator, Union
 
-from .citations import align, build_citations
-from .fact_passages import asks_for_facts, facts_passage
+from .aliases import company_aliases, mentions_broker
+from .citations import Support, align, build_citations, strip_markers
+from .fact_passages import asks_for_facts, fact_answer, facts_passage
 from .models import Answer
 from .prompt import NOT_FOUND_TOKEN, REFUSAL, build_prompt, question_language
 from .retrieve import Filters, Passage, Retriever
@@ -52,12 +53,14 @@ class Final:
 Event = Union[PassagesFound, Token, Final]
 
 
-def unknown_names(question: str, passages: list[Passage]) -> list[str]:
-    """Proper names in an English question that no retrieved passage mentions (Apple, Citi).
-    Passages about something else must not be used to answer about it."""
-    corpus = " ".join(p.chunk.text + " " + (p.report.meta.title or "") for p in passages).lower()
-    names = [w for w in _CAPITALISED.findall(question) if w not in _QUESTION_WORDS]
-    return [n for n in names if n.lower() not in corpus]
+def unknown_subjects(library: "Library", question: str, passages: list[Passage]) -> list[tuple[str, ...]]:
+    """Companies the question names (Apple, Citi, 苹果) that no retrieved passage or its
+    report's first page mentions: passages about something else must not answer for them."""
+    subjects = question_subjects(question, [r.meta.broker for r in library.reports()])
+    if not subjects:
+        return []
+    heads = library.report_heads()
+    return [names for names in subjects if not any(_about_subjects(p, [names], heads) for p in passages)]
 
 
 def _refusal(question: str, language: str, model: str, timings: dict, unsupported=()) -> Answer:
@@ -84,18 +87,75 @@ def ask_stream(
     started = time.perf_counter()
     retrieval = Retriever(library).retrieve(question, k=k, filters=filters)
     passages = retrieval.passages
+    direct = None
     if passages and asks_for_facts(question):
         passages = _with_fact_passages(library, retrieval.scoped_to, passages)
+        direct = _direct_fact_answer(library, question, retrieval.scoped_to, passages, filters)
     timings = {"retrieve_s": time.perf_counter() - started}
     yield PassagesFound(tuple(passages), retrieval.scope_reason)
-    if not passages or unknown_names(question, passages):
+    if not passages or unknown_subjects(library, question, passages):
         language = question_language(question)
         timings.update(first_token_s=0.0, total_s=time.perf_counter() - started)
         yield Final(_refusal(question, language, generator.name, timings))
         return
+    if direct is not None:
+        # A look-up of one report's extracted field: answered from the field itself, then
+        # checked and cited exactly like a model's answer.
+        yield from _checked(library, question, direct, [passages[0]], generator.name, timings, started)
+        return
     yield from answer_from_passages(
-        library, generator, question, passages, max_new_tokens=max_new_tokens, timings=timings, started=started
+        library, generator, question, passages, max_new_tokens=max_new_tokens, timings=timings,
+        started=started, subjects=question_subjects(question, [r.meta.broker for r in library.reports()]),
     )
+
+
+def question_subjects(question: str, brokers: list[str | None] = ()) -> list[tuple[str, ...]]:
+    """The companies a question is about, each with all its names (Apple -> 苹果, AAPL).
+    Capitalised words that name a broker of the library (Huajin, Meridian) are not subjects."""
+    subjects = list(company_aliases(question))
+    known = {name.lower() for group in subjects for name in group}
+    for name in _CAPITALISED.findall(question):
+        if name in _QUESTION_WORDS or _is_glossary_word(name) or any(name.lower() in k for k in known):
+            continue
+        if any(b and mentions_broker(name, b) for b in set(brokers)):
+            continue
+        subjects.append((name,))
+    return subjects
+
+
+def _is_glossary_word(word: str) -> bool:
+    from .aliases import GLOSSARY
+
+    return word.lower() in GLOSSARY
+
+
+def _direct_fact_answer(library, question, scoped_to, passages: list[Passage], filters: Filters) -> str | None:
+    """The fields' answer when the question is a look-up about exactly one report."""
+    from .facts_store import load_facts
+
+    one_report = (scoped_to and len(scoped_to) == 1) or (filters.report_ids and len(filters.report_ids) == 1)
+    first = passages[0]
+    if not one_report or first.chunk.section != "extracted facts":
+        return None
+    facts = load_facts(library.store, first.report.id)
+    return fact_answer(question, facts, question_language(question)) if facts else None
+
+
+def _checked(library, question, text, passages, model, timings, started) -> Iterator[Event]:
+    timings = dict(timings)
+    timings["first_token_s"] = time.perf_counter() - started
+    yield Token(text)
+    # The text is built from the fields, so it rests on the facts passage by construction;
+    # the citation still has to be located verbatim on its page.
+    supports = [Support(strip_markers(text)[0], passages=[1])]
+    citations = build_citations(supports, passages, _page_reader(library))
+    timings["total_s"] = time.perf_counter() - started
+    if not citations:
+        yield Final(_refusal(question, question_language(question), model, timings))
+        return
+    yield Final(Answer(question=question, answer=text, refused=False, citations=citations,
+                       unsupported=[], model=f"{model} (extracted facts)",
+                       timings=timings, language=question_language(question)))
 
 
 def _with_fact_passages(library: "Library", scoped_to, passages: list[Passage]) -> list[Passage]:
@@ -123,7 +183,11 @@ def answer_from_passages(
     max_new_tokens: int = 384,
     timings: dict | None = None,
     started: float | None = None,
+    subjects: list[tuple[str, ...]] = (),
 ) -> Iterator[Event]:
+    """`subjects`: companies the question asks about (each as all its names); only passages
+    from text or reports that name them can support the answer (Hengrui's target price is
+    not Apple's, however well the numbers match)."""
     """Prompt the model with these passages, stream its tokens, then check every sentence.
 
     Used for questions (after retrieval) and for summaries (with a report's own passages).
@@ -152,7 +216,9 @@ def answer_from_passages(
         return
 
     included = list(prompt.passages)
-    supports = align(text, included)
+    heads = library.report_heads() if subjects else {}
+    eligible = [_about_subjects(p, subjects, heads) for p in included]
+    supports = align(text, included, eligible=eligible)
     citations = build_citations(supports, included, _page_reader(library))
     unsupported = [
         s.sentence + (f"  (not in the passages: {', '.join(s.missing)})" if s.missing else "")
@@ -175,6 +241,13 @@ def answer_from_passages(
             language=language,
         )
     )
+
+
+def _about_subjects(passage: Passage, subjects, heads: dict[int, str]) -> bool:
+    where = " ".join(
+        [passage.chunk.text, passage.report.meta.title or "", heads.get(passage.report.id, "")]
+    ).lower()
+    return all(any(name.lower() in where for name in names) for names in subjects)
 
 
 def _page_reader(library: "Library"):

@@ -33,3 +33,24 @@ def postgres_url() -> str:
     if not url:
         pytest.skip("PostgreSQL tests need REPORT_RAG_TEST_DATABASE_URL (set by .ci/run, which starts a server)")
     return url
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory) -> Path:
+    # One directory for the whole session: every module that needs a model reuses the
+    # verified file instead of assembling it again.
+    return tmp_path_factory.getbasetemp() / "llm-models"
+
+
+@pytest.fixture(scope="session")
+def default_generator(tmp_path_factory, models_dir: Path):
+    """The embedded default answer model (Qwen2.5-Coder-1.5B GGUF), loaded once."""
+    from report_rag.generate import create_generator
+    from report_rag.llm_llamacpp import LlamaCppGenerator
+    from report_rag.model_assets import DEFAULT_GGUF
+
+    settings = Settings.for_tests(tmp_path_factory.mktemp("home"), llm_models_dir=models_dir)
+    assert settings.llm_gguf == DEFAULT_GGUF
+    generator = create_generator(settings)
+    assert isinstance(generator, LlamaCppGenerator)
+    return generator

@@ -35,22 +35,6 @@ def model_settings(tmp_path: Path, models: Path, **overrides) -> Settings:
     return Settings.for_tests(tmp_path, llm_models_dir=models, **overrides)
 
 
-@pytest.fixture(scope="session")
-def models_dir(tmp_path_factory) -> Path:
-    # One directory for the whole session: every module that needs a model reuses the
-    # verified file instead of assembling it again.
-    return tmp_path_factory.getbasetemp() / "llm-models"
-
-
-@pytest.fixture(scope="session")
-def default_generator(tmp_path_factory, models_dir: Path) -> LlamaCppGenerator:
-    settings = model_settings(tmp_path_factory.mktemp("home"), models_dir)
-    assert settings.llm_gguf == DEFAULT_GGUF
-    generator = create_generator(settings)
-    assert isinstance(generator, LlamaCppGenerator)
-    return generator
-
-
 def _ask(generator: Generator, question: str, passage: str = PASSAGE_ZH, **params) -> list[str]:
     messages = [ChatMessage("system", SYSTEM_ZH), ChatMessage("user", f"{passage}\n\n问题：{question}")]
     return list(generator.stream(messages, GenerationParams(**{"max_new_tokens": 48, **params})))

@@ -62,9 +62,12 @@ def test_missing_markers_are_aligned_and_wrong_facts_flagged(library):
 def test_not_found_and_unsupported_answers_are_refusals(library):
     answer = ask(library, ScriptedGenerator("NOT_FOUND"), "这份报告提到的银行股有哪些？")
     assert answer.refused and answer.answer == "已入库的报告中没有提到这一点。"
-    invented = ask(library, ScriptedGenerator("宁德时代的目标价是 300 元。"), "宁德时代的目标价？")
+    invented = ask(library, ScriptedGenerator("营业收入为 999.99 亿元。"), "贵州茅台上半年营业收入是多少？")
     assert invented.refused and invented.citations == []
-    assert invented.unsupported
+    assert invented.unsupported and "999.99" in invented.unsupported[0]
+    # A company no report covers is refused before the model is even asked.
+    generator = ScriptedGenerator("宁德时代的目标价是 300 元。")
+    assert ask(library, generator, "宁德时代的目标价？").refused and generator.seen_messages == []
 
 
 def test_unknown_company_is_refused_before_generation(library):

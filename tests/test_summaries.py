@@ -101,3 +101,16 @@ def test_picks_cli_filters_and_exports(home, tmp_path, capsys, monkeypatch):
     assert main(["digest", "--no-llm", "--home", str(home)]) == 0
     assert "Most recommended" in capsys.readouterr().out
     assert main(["reextract", "--home", str(home)]) == 0
+
+
+def test_look_up_of_one_reports_field_is_answered_from_the_facts(library):
+    generator = ScriptedGenerator("should not be asked")
+    answer = ask(library, generator, "开元证券给贵州茅台的目标价是多少？")
+    assert generator.seen_messages == []
+    assert "1880" in answer.answer.replace(",", "") and not answer.refused
+    assert answer.citations and answer.citations[0].file.startswith("kaiyuan")
+    english = ask(library, generator, "What rating does Xinhe give CATL?")
+    assert english.answer.startswith("The rating is 买入") and english.citations
+    # Why-questions still go to the model.
+    why = ask(library, ScriptedGenerator("NOT_FOUND"), "信和证券为什么上调宁德时代评级？")
+    assert why.refused
