@@ -71,12 +71,12 @@ def test_refusal_is_shown_as_a_refusal(corpus_harness):
 
 
 def test_unsupported_claims_are_listed(corpus_harness):
-    corpus_harness.reply("宁德时代的目标价是 300 元。")
-    at = ask(corpus_harness.page("ask").run(), "宁德时代的目标价？")
+    corpus_harness.reply("营业收入为 999.99 亿元。")
+    at = ask(corpus_harness.page("ask").run(), "贵州茅台上半年营业收入是多少？")
     assert "No answer" in at.warning[0].value
     [expander] = at.expander
     assert "not supported" in expander.label
-    assert "300" in expander.markdown[0].value
+    assert "999.99" in expander.markdown[0].value
 
 
 def test_sidebar_report_filter_limits_the_search(corpus_harness):
