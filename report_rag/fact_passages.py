@@ -75,7 +75,7 @@ _INTENTS = (
     ("picks", re.compile(r"推荐|关注|首选|标的|\bpicks?\b|recommend", re.IGNORECASE)),
     ("analysts", re.compile(r"分析师|执业证书|\banalysts?\b", re.IGNORECASE)),
 )
-_DEFINITION = re.compile(r"定义|含义|意思|为什么|原因|\bmean|\bdefin|\bwhy\b", re.IGNORECASE)
+_DEFINITION = re.compile(r"定义|含义|意思|标准|是指|为什么|原因|如何|\bmean|\bdefin|\bwhy\b|\bhow\b", re.IGNORECASE)
 
 
 def fact_answer(question: str, facts: ReportFacts, language: str) -> str | None:

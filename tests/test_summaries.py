@@ -111,6 +111,7 @@ def test_look_up_of_one_reports_field_is_answered_from_the_facts(library):
     assert answer.citations and answer.citations[0].file.startswith("kaiyuan")
     english = ask(library, generator, "What rating does Xinhe give CATL?")
     assert english.answer.startswith("The rating is 买入") and english.citations
-    # Why-questions still go to the model.
-    why = ask(library, ScriptedGenerator("NOT_FOUND"), "信和证券为什么上调宁德时代评级？")
-    assert why.refused
+    # Why- and definition questions still go to the model.
+    for question in ("信和证券为什么上调宁德时代评级？", "明诚证券行业“增持”评级的标准是什么？"):
+        model = ScriptedGenerator("NOT_FOUND")
+        assert ask(library, model, question).refused and model.seen_messages
