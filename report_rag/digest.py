@@ -10,7 +10,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from .facts_queries import PickRecord, RatingRecord, query_picks, query_ratings
-from .models import Answer, Chunk, Report
+from .facts import Evidence
+from .fact_passages import evidence_passage
+from .models import Answer, Report
 from .qa import answer_from_passages, final_answer
 from .ratings import normalize_rating, term_of
 from .retrieve import Passage
@@ -103,25 +105,22 @@ def _evidence_passages(library: "Library", digest: Digest, picks: list[PickRecor
     """One passage per report, made of the evidence quotes the digest tables rest on."""
     from .facts_store import load_facts
 
-    quotes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    evidence: dict[int, list[Evidence]] = defaultdict(list)
     for record in digest.rating_changes + digest.ratings:
-        facts = load_facts(library.store, record.report_id)
-        for named in (facts.company, facts.broker) if facts else ():
-            if named is not None:  # who is rated, and by whom
-                quotes[record.report_id].append((named.evidence.page, named.evidence.quote))
-        quotes[record.report_id].append((record.evidence.page, record.evidence.quote))
+        if record.report_id not in evidence:  # who is rated, and by whom: once per report
+            facts = load_facts(library.store, record.report_id)
+            for named in (facts.company, facts.broker) if facts else ():
+                if named is not None:
+                    evidence[record.report_id].append(named.evidence)
+        evidence[record.report_id].append(record.evidence)
     for pick in picks:
-        quotes[pick.report_id].append((pick.evidence.page, pick.evidence.quote))
-    reports: dict[int, Report] = library.store.reports_by_ids(quotes)
-    passages = []
-    for report_id, items in quotes.items():
-        items = list(dict.fromkeys(items))
-        text = "\n".join(q for _, q in items)
-        pages = [p for p, _ in items]
-        chunk = Chunk(text=text, page_start=min(pages), page_end=max(pages), start_offset=0,
-                      end_offset=len(text), section="extracted facts", report_id=report_id)
-        passages.append(Passage(chunk=chunk, report=reports[report_id], score=1.0))
-    return passages
+        evidence[pick.report_id].append(pick.evidence)
+    reports: dict[int, Report] = library.store.reports_by_ids(evidence)
+    passages = [
+        evidence_passage(reports[report_id], list(dict.fromkeys(items)))
+        for report_id, items in evidence.items()
+    ]
+    return [p for p in passages if p is not None]
 
 
 def build_digest(

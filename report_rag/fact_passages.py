@@ -52,7 +52,11 @@ def fact_evidence(facts: ReportFacts) -> list[Evidence]:
 
 
 def facts_passage(report: Report, facts: ReportFacts) -> Passage | None:
-    evidence = fact_evidence(facts)
+    return evidence_passage(report, fact_evidence(facts))
+
+
+def evidence_passage(report: Report, evidence: list[Evidence]) -> Passage | None:
+    """One passage made of verbatim evidence quotes (one per line) of one report."""
     if not evidence:
         return None
     text = "\n".join(e.quote.strip() for e in evidence)
