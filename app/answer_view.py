@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import resources
-from app.page_view import markdown_text, show_citation
 from report_rag.errors import ReportRagError
-from report_rag.generate import Generator
-from report_rag.models import Answer
+from report_rag.llm.base import Generator
+from report_rag.types import Answer
+from report_rag_app import resources
+from report_rag_app.page_view import markdown_text, show_citation
 
 OPEN_KEY = "open_citation"  # (answer key, citation index) whose page is shown
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from app import resources
-from report_rag.export import csv_bytes, xlsx_bytes
-from report_rag.facts import ReportFacts
-from report_rag.facts_queries import query_picks
-from report_rag.facts_store import load_facts, reextract_library
+from report_rag.pipeline.reextract import reextract_library
+from report_rag.present.export import csv_bytes, xlsx_bytes
+from report_rag.store.facts_queries import query_picks
+from report_rag.store.facts_tables import load_facts
+from report_rag.types import ReportFacts
+from report_rag_app import resources
 
 EMPTY_COLUMNS = {"type": "", "sector": "", "rating": "", "picks": None}  # not extracted
 NOT_EXTRACTED = "No facts are stored for this report (extract them on the Library page)."

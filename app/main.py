@@ -1,22 +1,16 @@
-"""Entry point: `report-rag app` runs `streamlit run app/main.py`.
+"""Entry point: `report-rag app` runs `streamlit run` on this file (app/main.py).
 
 Everything the pages show comes from report_rag; this file only sets up the page frame.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
+from pydantic import ValidationError
 
-# `streamlit run` puts app/ itself on sys.path; the package lives one level up.
-_ROOT = str(Path(__file__).resolve().parent.parent)
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-import streamlit as st  # noqa: E402 - after the path fix above
-from pydantic import ValidationError  # noqa: E402
-
-from app import navigation, resources  # noqa: E402
+# Absolute: `streamlit run` executes this file as a script, not as part of its package
+# (installed as report_rag_app, from the repository's app/ folder).
+from report_rag_app import navigation, resources
 
 
 def main() -> None:

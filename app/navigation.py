@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import page_ask, page_library, page_picks, page_report, page_status
+from report_rag_app import page_ask, page_library, page_picks, page_report, page_status
 
 
 def pages() -> dict[str, st.Page]:

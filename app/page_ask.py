@@ -6,13 +6,13 @@ from datetime import date
 
 import streamlit as st
 
-from app import resources
-from app.answer_view import generator_or_error, show_answer
-from app.page_view import markdown_text
+from report_rag.answer.qa import Final, Token, ask_stream
 from report_rag.errors import ReportRagError
-from report_rag.models import Answer, Report, ReportStatus
-from report_rag.qa import Final, Token, ask_stream
-from report_rag.retrieve import Filters
+from report_rag.retrieval.retriever import Filters
+from report_rag.types import Answer, Report, ReportStatus
+from report_rag_app import resources
+from report_rag_app.answer_view import generator_or_error, show_answer
+from report_rag_app.page_view import markdown_text
 
 CHAT_KEY = "ask_history"  # list[Answer], oldest first
 ANY_BROKER = "(any broker)"

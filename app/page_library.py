@@ -1,14 +1,14 @@
-"""Library: upload PDFs (checked and ingested by report_rag.uploads), list, filter, delete."""
+"""Library: upload PDFs (checked and ingested by report_rag.pipeline.uploads), list, filter, delete."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app import facts_view, resources
-from app.page_view import markdown_text
 from report_rag.errors import ReportRagError
-from report_rag.models import Report, ReportStatus
-from report_rag.uploads import Upload, UploadResult, ingest_uploads
+from report_rag.pipeline.uploads import Upload, UploadResult, ingest_uploads
+from report_rag.types import Report, ReportStatus
+from report_rag_app import facts_view, resources
+from report_rag_app.page_view import markdown_text
 
 UPLOADER_GEN = "library_uploader_generation"  # bumped to clear the uploader after an ingest
 RESULTS_KEY = "library_upload_results"
@@ -25,7 +25,7 @@ def upload_section() -> None:
     config = resources.settings()
     generation = st.session_state.setdefault(UPLOADER_GEN, 0)
     files = st.file_uploader(
-        f"Add research reports (PDF, up to {config.max_upload_mb} MB each)",
+        f"Add research reports (PDF, up to {config.ui.max_upload_mb} MB each)",
         accept_multiple_files=True,
         key=f"uploader-{generation}",
         help="Files are checked by content, stored in the data directory and indexed.",

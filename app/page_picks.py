@@ -6,10 +6,10 @@ from datetime import date
 
 import streamlit as st
 
-from app import facts_view, resources
-from app.answer_view import generator_or_error, show_answer
-from app.page_view import markdown_text
-from report_rag.digest import Digest, build_digest
+from report_rag.answer.digest import Digest, build_digest
+from report_rag_app import facts_view, resources
+from report_rag_app.answer_view import generator_or_error, show_answer
+from report_rag_app.page_view import markdown_text
 
 ANY = "(any broker)"
 DIGEST_KEY = "picks_drafted_digest"  # (since, the Digest with its drafted brief)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import facts_view, resources
-from app.answer_view import generator_or_error, show_answer
-from app.page_view import markdown_text, show_page
-from report_rag.models import Answer, Report
-from report_rag.summarize import draft_brief
+from report_rag.answer.summarize import draft_brief
+from report_rag.types import Answer, Report
+from report_rag_app import facts_view, resources
+from report_rag_app.answer_view import generator_or_error, show_answer
+from report_rag_app.page_view import markdown_text, show_page
 
 SELECTED_KEY = "report_card_id"  # other pages set it to open a report here
 VIEW_KEY = "report_card_view"  # (report id, page, quote or None) shown in the viewer

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import resources
-from report_rag.embed import describe_embedder
+from report_rag.embed.base import describe_embedder
 from report_rag.errors import ReportRagError
-from report_rag.generate import describe_configured
-from report_rag.index import gpu_available
+from report_rag.llm import describe_configured
+from report_rag.store.vectors import gpu_available
+from report_rag_app import resources
 
 
 def _table(values: dict) -> None:
@@ -47,8 +47,8 @@ def library_status() -> dict:
         "reports": counts["reports"],
         "indexed passages": counts["chunks"],
         "index file": f"{index_file.stat().st_size / 1e6:.1f} MB" if index_file.exists() else "not written yet",
-        "index device": "gpu" if config.index_device != "cpu" and gpu_available() else "cpu",
-        "upload limit": f"{config.max_upload_mb} MB per file",
+        "index device": "gpu" if config.index.device != "cpu" and gpu_available() else "cpu",
+        "upload limit": f"{config.ui.max_upload_mb} MB per file",
     }
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import resources
 from report_rag.errors import ReportRagError
-from report_rag.models import Citation
-from report_rag.render import render_citation, render_report_page
+from report_rag.present.render import render_citation, render_report_page
+from report_rag.types import Citation
+from report_rag_app import resources
 
 
 def show_citation(citation: Citation) -> None:

@@ -14,10 +14,10 @@ import threading
 
 import streamlit as st
 
-from report_rag.embed import create_embedder
-from report_rag.generate import Generator, create_generator
-from report_rag.library import Library
+from report_rag.embed.base import create_embedder
+from report_rag.llm import Generator, create_generator
 from report_rag.settings import Settings
+from report_rag.store.library import Library
 
 # "module:function" taking Settings and returning a Generator: lets a test or a developer
 # serve the UI with a stand-in model (e.g. a scripted one) without touching the settings.

@@ -37,9 +37,9 @@ QUESTIONS = [
 
 
 def sample_texts() -> list[str]:
-    from report_rag.chunking import ChunkingParams, chunk_pages
-    from report_rag.clean import clean_pages
-    from report_rag.pdf import PypdfParser
+    from report_rag.parse.chunking import ChunkingParams, chunk_pages
+    from report_rag.parse.clean import clean_pages
+    from report_rag.parse.pdf import PypdfParser
 
     texts = []
     for pdf in sorted((ROOT / "sample_reports").glob("*.pdf")):
@@ -49,13 +49,13 @@ def sample_texts() -> list[str]:
 
 
 def build_library(home: Path, n_chunks: int, dim: int = 384):
-    from report_rag.library import Library
-    from report_rag.models import Chunk, Page, ReportStatus
     from report_rag.settings import Settings
+    from report_rag.store.library import Library
+    from report_rag.types import Chunk, Page, ReportStatus
 
     rng = np.random.default_rng(0)
     texts = sample_texts()
-    settings = Settings(home=home, index_save_every=10_000)
+    settings = Settings.from_variables(home=home, index_save_every=10_000)
     library = Library(settings)
     per_report = 40
     for r in range(0, n_chunks, per_report):
@@ -78,7 +78,7 @@ def build_library(home: Path, n_chunks: int, dim: int = 384):
 
 
 def retrieval_latency(n_chunks: int, repeats: int) -> dict:
-    from report_rag.retrieve import Retriever
+    from report_rag.retrieval.retriever import Retriever
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

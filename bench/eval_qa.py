@@ -22,7 +22,6 @@ import json
 import re
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,8 +56,8 @@ def states_fact(text: str, expected: str) -> bool:
 
 
 def retrieval_recall(library, questions: list[dict], k: int) -> dict[str, float]:
-    from report_rag.retrieve import Retriever
-    from report_rag.scope import asks_for_definition
+    from report_rag.retrieval.question import asks_for_definition
+    from report_rag.retrieval.retriever import Retriever
 
     retriever = Retriever(library)
     hits = {"dense": 0, "bm25": 0, "hybrid": 0}
@@ -75,7 +74,7 @@ def retrieval_recall(library, questions: list[dict], k: int) -> dict[str, float]
         dense, lexical = retriever._rank(q["question"], mask, k)
         chunks = library.store.chunks_by_ids(dense + lexical)
         found = lambda ids: any(  # noqa: E731
-            chunks[i].report_id in right and expected in _flat(chunks[i].text) for i in ids[:k] if i in chunks
+            chunks[i].report_id in right and expected in _flat(chunks[i].text) for i in ids[:k] if i in chunks  # noqa: B023 - called at once, in this iteration
         )
         hits["dense"] += found(dense)
         hits["bm25"] += found(lexical)
@@ -92,9 +91,9 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N questions of each kind")
     args = ap.parse_args()
 
-    from report_rag.ingestion import ingest_paths
-    from report_rag.library import Library
+    from report_rag.pipeline.ingest import ingest_paths
     from report_rag.settings import Settings
+    from report_rag.store.library import Library
 
     answerable, unanswerable = load_questions()
     if args.limit:
@@ -103,7 +102,7 @@ def main() -> None:
         overrides = {"home": Path(tmp)}
         if args.embedder:
             overrides["embedder"] = args.embedder
-        settings = Settings(**overrides)
+        settings = Settings.from_variables(**overrides)
         with Library(settings) as library:
             summary = ingest_paths(library, [str(ROOT / "sample_reports")])
             assert not summary.failed, summary.failed
@@ -130,8 +129,8 @@ def main() -> None:
 
 
 def evaluate_answers(library, settings, answerable, unanswerable, k) -> dict:
-    from report_rag.generate import create_generator
-    from report_rag.qa import ask
+    from report_rag.answer.qa import ask
+    from report_rag.llm import create_generator
 
     generator = create_generator(settings)
     correct = refused_wrongly = refused_rightly = 0

@@ -54,33 +54,33 @@ def build_corpus(target_pages: int, out_dir: Path) -> tuple[list[Path], int]:
 
 
 def run_one(target_pages: int, embedder_name: str, workers: int) -> dict:
-    from report_rag.chunking import chunk_pages
-    from report_rag.clean import clean_pages
-    from report_rag.embed import create_embedder
-    from report_rag.ingestion import ingest_paths
-    from report_rag.library import Library, embed_in_batches
-    from report_rag.pdf import PypdfParser
+    from report_rag.embed.base import create_embedder
+    from report_rag.parse.chunking import chunk_pages
+    from report_rag.parse.clean import clean_pages
+    from report_rag.parse.pdf import PypdfParser
+    from report_rag.pipeline.ingest import ingest_paths
     from report_rag.settings import Settings
+    from report_rag.store.library import Library, embed_in_batches
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         files, pages = build_corpus(target_pages, tmp_path / "corpus")
-        settings = Settings(home=tmp_path / "home", embedder=embedder_name)
+        settings = Settings.from_variables(home=tmp_path / "home", embedder=embedder_name)
         embedder = create_embedder(settings)
         embedder.encode_documents(["warm-up 预热"])  # model load is not ingest time
 
-        parser = PypdfParser(max_pages=settings.max_pages)
+        parser = PypdfParser(max_pages=settings.ingest.max_pages)
         t0 = time.perf_counter()
         parsed = [parser.parse(f) for f in files]
         parse_alone = time.perf_counter() - t0
 
-        from report_rag.chunking import ChunkingParams
+        from report_rag.parse.chunking import ChunkingParams
 
-        params = ChunkingParams(settings.chunk_size, settings.chunk_overlap)
+        params = ChunkingParams(settings.chunking.size, settings.chunking.overlap)
         texts = [c.text for p in parsed for c in chunk_pages(clean_pages(p.raw_pages), params)]
         del parsed
         t0 = time.perf_counter()
-        embed_in_batches(embedder, texts, settings.embed_batch_size)
+        embed_in_batches(embedder, texts, settings.embed.batch_size)
         embed_alone = time.perf_counter() - t0
 
         with Library(settings, embedder=embedder) as library:

@@ -1,5 +1,7 @@
+"""`python -m ingest PATH...` from the repository root: the same as `report-rag ingest PATH...`."""
+
 import sys
 
-from ingest.command import main
+from report_rag.cli import main
 
-sys.exit(main())
+sys.exit(main(["ingest", *sys.argv[1:]]))

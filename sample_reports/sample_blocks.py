@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reportlab.pdfgen.canvas import Canvas
-
 from sample_layout import RGB, Flow, TextStyle, add_soft_hyphens, draw_cells
 
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
-
 from sample_blocks import Block, KeyValue, Para, SideTitle, StyleSet, Table
 from sample_layout import RGB, Frame, TextStyle, draw_cells, draw_runs, wrap
 

@@ -1,5 +1,5 @@
 """Running the Streamlit pages under AppTest: a temp library, the hashing embedder, and a
-scripted answer model injected through app.resources.make_generator."""
+scripted answer model injected through report_rag_app.resources.make_generator."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from scripted_generator import ScriptedGenerator
 from streamlit.testing.v1 import AppTest
 
-from app import resources
-from report_rag.ingestion import ingest_paths
-from report_rag.library import Library
+from report_rag.pipeline.ingest import ingest_paths
 from report_rag.settings import Settings
+from report_rag.store.library import Library
+from report_rag_app import resources
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -52,7 +52,7 @@ class AppHarness:
     def page(self, name: str) -> AppTest:
         """One page's render() as a whole app (AppTest cannot switch function pages)."""
         return AppTest.from_string(
-            f"from app import page_{name}\npage_{name}.render()\n", default_timeout=TIMEOUT
+            f"from report_rag_app import page_{name}\npage_{name}.render()\n", default_timeout=TIMEOUT
         )
 
 

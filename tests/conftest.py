@@ -45,12 +45,12 @@ def models_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def default_generator(tmp_path_factory, models_dir: Path):
     """The embedded default answer model (Qwen2.5-Coder-1.5B GGUF), loaded once."""
-    from report_rag.generate import create_generator
-    from report_rag.llm_llamacpp import LlamaCppGenerator
-    from report_rag.model_assets import DEFAULT_GGUF
+    from report_rag.llm import create_generator
+    from report_rag.llm.assets import DEFAULT_GGUF
+    from report_rag.llm.llamacpp import LlamaCppGenerator
 
     settings = Settings.for_tests(tmp_path_factory.mktemp("home"), llm_models_dir=models_dir)
-    assert settings.llm_gguf == DEFAULT_GGUF
+    assert settings.llm.gguf == DEFAULT_GGUF
     generator = create_generator(settings)
     assert isinstance(generator, LlamaCppGenerator)
     return generator

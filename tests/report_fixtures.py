@@ -6,7 +6,7 @@ lines) by a newline. Brokers and companies in the invented reports are fictitiou
 
 from __future__ import annotations
 
-from report_rag.models import Page
+from report_rag.types import Page
 
 # A 行业快报 shaped like /work/shared/seed: 投资要点 bullets, a sidebar with a rating, a
 # table and a 相关报告 list with other dates, then the rating system and disclaimer tail.

@@ -7,7 +7,7 @@ the real models are exercised in the `model` tier.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 
 class ScriptedGenerator:

@@ -1,8 +1,8 @@
 """Cross-lingual query expansion and name matching."""
 
-from report_rag.aliases import company_aliases, expand_query, mentions_broker, pinyin_name
-from report_rag.models import Report, ReportMeta, ReportStatus
-from report_rag.scope import asks_for_definition, scope_question
+from report_rag.retrieval.aliases import company_aliases, expand_query, mentions_broker, pinyin_name
+from report_rag.retrieval.question import asks_for_definition, scope_question
+from report_rag.types import Report, ReportMeta, ReportStatus
 
 
 def test_glossary_expands_both_ways():

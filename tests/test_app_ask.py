@@ -9,10 +9,10 @@ import pytest
 from corpus import write_corpus
 from PIL import Image
 
-from app import resources
 from report_rag.errors import ConfigError
-from report_rag.library import Library
 from report_rag.settings import Settings
+from report_rag.store.library import Library
+from report_rag_app import resources
 
 QUESTION = "贵州茅台的目标价是多少？"
 CITED = "贵州茅台的目标价为 2,100 元，维持买入评级[1]。"
@@ -93,7 +93,7 @@ def test_sidebar_report_filter_limits_the_search(corpus_harness):
 
 def test_broker_and_date_filters_reach_the_retriever(corpus_harness, monkeypatch):
     seen = []
-    from app import page_ask
+    from report_rag_app import page_ask
 
     real = page_ask.ask_stream
 

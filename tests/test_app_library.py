@@ -8,9 +8,10 @@ from pathlib import Path
 from corpus import LIQUOR_REPORT
 from pdf_factory import text_pdf_bytes
 
-from report_rag.facts_store import delete_facts
-from report_rag.library import Library
+from report_rag.retrieval import search
 from report_rag.settings import Settings
+from report_rag.store.facts_tables import delete_facts
+from report_rag.store.library import Library
 
 pytest_plugins = ("app_harness",)  # the `harness` fixture
 
@@ -89,7 +90,7 @@ def test_filter_and_delete(harness, sample_pdfs):
     assert len(remaining) == 2 and first["file"] not in set(remaining["file"])
     with Library(Settings()) as library:
         assert int(first["id"]) not in {r.id for r in library.reports()}
-        assert all(h.report_id != int(first["id"]) for h in library.search("投资评级", k=20))
+        assert all(h.report_id != int(first["id"]) for h in search(library, "投资评级", k=20))
 
 
 def test_facts_columns_and_extracting_reports_without_facts(harness, sample_pdfs):

@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from app import facts_view
-from report_rag.facts_store import delete_facts
-from report_rag.library import Library
 from report_rag.settings import Settings
+from report_rag.store.facts_tables import delete_facts
+from report_rag.store.library import Library
+from report_rag_app import facts_view
 
 MOUTAI = "kaiyuan_moutai_company_2024-08-09.pdf"
 MEDIA = "huajin_media_flash_2024-07-08.pdf"

@@ -30,10 +30,10 @@ from pathlib import Path
 import pytest
 from browser_generator import QUESTION
 
-from report_rag.generate import describe_configured
-from report_rag.ingestion import ingest_paths
-from report_rag.library import Library
+from report_rag.llm import describe_configured
+from report_rag.pipeline.ingest import ingest_paths
 from report_rag.settings import Settings
+from report_rag.store.library import Library
 
 pytestmark = pytest.mark.slow
 
@@ -194,7 +194,7 @@ def real_model_missing(models_dir: Path) -> str | None:
     settings = Settings.for_tests(models_dir.parent / "probe", llm_gguf=TEST_MODEL, llm_models_dir=models_dir)
     try:
         info = describe_configured(settings)
-    except Exception as exc:  # noqa: BLE001 - any failure means: not usable here
+    except Exception as exc:
         return f"the model cannot be described: {exc}"
     if not (info.get("present") or info.get("parts_installed")):
         return f"{TEST_MODEL} is not installed"

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from report_fixtures import EN_NOTE, ZH_COMPANY, ZH_FLASH
 
-from report_rag.chunking import ChunkingParams, chunk_pages, chunk_source_text
-from report_rag.headings import classify_heading
-from report_rag.models import Chunk, Page
+from report_rag.parse.chunking import ChunkingParams, chunk_pages, chunk_source_text
+from report_rag.parse.headings import classify_heading
+from report_rag.types import Chunk, Page
 
 PARAMS = ChunkingParams(size=450, overlap=60)
 
@@ -345,8 +345,8 @@ SAMPLES = Path(__file__).resolve().parent.parent / "sample_reports"
 
 @pytest.mark.parametrize("report", gold_reports(), ids=lambda r: r["file"])
 def test_sample_pdfs_chunk_with_answers_whole_and_boilerplate_flagged(report: dict) -> None:
-    from report_rag.clean import clean_pages
-    from report_rag.pdf import PypdfParser
+    from report_rag.parse.clean import clean_pages
+    from report_rag.parse.pdf import PypdfParser
 
     path = SAMPLES / report["file"]
     if not path.exists():

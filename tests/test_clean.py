@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from report_rag.clean import clean_pages
-from report_rag.models import Page
-from report_rag.pdf import PypdfParser
+from report_rag.parse.clean import clean_pages
+from report_rag.parse.pdf import PypdfParser
+from report_rag.types import Page
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_reports"
 
@@ -277,7 +277,7 @@ def test_repeated_headers_footers_and_page_numbers_are_dropped():
 
 def test_footer_with_notice_url_and_page_number_in_one_line_is_dropped():
     pages = [
-        "\n".join([*_body(n), f"本报告仅供参考，请阅读最后一页的免责声明 www.ahsec.com.cn 第{n}页/共2页"])  # noqa: E501
+        "\n".join([*_body(n), f"本报告仅供参考，请阅读最后一页的免责声明 www.ahsec.com.cn 第{n}页/共2页"])
         for n in (1, 2)
     ]
     for page in clean_pages(pages):

@@ -9,7 +9,7 @@ import sys
 
 from corpus import write_corpus
 
-from report_rag.cli import main
+from report_rag.cli.main import main
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:

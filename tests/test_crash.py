@@ -13,10 +13,10 @@ from pathlib import Path
 from corpus import MEDIA_REPORT
 from pdf_factory import make_text_pdf
 
-from report_rag.ingestion import ingest_paths
-from report_rag.library import Library
-from report_rag.models import ReportStatus
+from report_rag.pipeline.ingest import ingest_paths
 from report_rag.settings import Settings
+from report_rag.store.library import Library
+from report_rag.types import ReportStatus
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -26,9 +26,9 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     sys.path[:0] = [{root!r}, {tests!r}]
-    from report_rag.embed import HashingEmbedder
-    from report_rag.ingestion import ingest_paths
-    from report_rag.library import Library
+    from report_rag.embed.hashing import HashingEmbedder
+    from report_rag.pipeline.ingest import ingest_paths
+    from report_rag.store.library import Library
     from report_rag.settings import Settings
 
     class SlowEmbedder(HashingEmbedder):

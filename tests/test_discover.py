@@ -1,6 +1,6 @@
 import os
 
-from report_rag.discover import discover
+from report_rag.parse.discover import discover
 
 
 def test_folders_recurse_globs_expand_and_symlink_loops_end(tmp_path):

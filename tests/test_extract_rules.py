@@ -9,12 +9,12 @@ import random
 
 import pytest
 
-from report_rag.extract import extract_facts
-from report_rag.facts import ReportFacts
-from report_rag.models import Page, ReportMeta
-from report_rag.rating_scale import grade_definition
-from report_rag.ratings import normalize_action, normalize_rating, read_rating_value
-from report_rag.securities import is_stock_name, normalize_code
+from report_rag.extract.facts import RULES_VERSION, extract_facts
+from report_rag.extract.rating_scale import grade_definition
+from report_rag.extract.ratings import normalize_action, normalize_rating, read_rating_value
+from report_rag.extract.securities import is_stock_name
+from report_rag.text import normalize_code
+from report_rag.types import Page, ReportFacts, ReportMeta
 
 
 def facts_of(*pages: str, meta: ReportMeta | None = None) -> ReportFacts:
@@ -73,7 +73,7 @@ def test_actions_normalise(word: str, expected: str | None) -> None:
     ],
 )
 def test_read_rating_value(text: str, term: str | None, grade: str | None, action: str | None, raw_end: int) -> None:
-    from report_rag.evidence import fold
+    from report_rag.extract.evidence import fold
 
     reading = read_rating_value(fold(text))
     if term is None:
@@ -329,7 +329,7 @@ def test_performance_table() -> None:
 
 
 def test_empty_and_blank_pages() -> None:
-    assert extract_facts([]) == ReportFacts()
+    assert extract_facts([]) == ReportFacts(rules_version=RULES_VERSION)
     facts = facts_of("", "   \n\n")
     assert facts.rating is None and facts.picks == [] and facts.analysts == []
 

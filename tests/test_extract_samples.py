@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from report_rag.facts import ReportFacts
+from report_rag.types import ReportFacts
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD: list[dict] = json.loads((ROOT / "sample_reports" / "gold.json").read_text(encoding="utf-8"))
@@ -91,7 +91,7 @@ def test_benchmark_scores_full_marks_on_the_samples(extracted: dict) -> None:
 
 
 def test_extraction_is_deterministic_and_round_trips_json(extracted: dict) -> None:
-    from report_rag.extract import extract_facts
+    from report_rag.extract.facts import extract_facts
 
     for name, (pages, facts) in extracted.items():
         assert extract_facts(pages) == extract_facts(pages), name

@@ -14,20 +14,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from report_rag import facts_store
-from report_rag.extract import extract_facts
-from report_rag.facts import ReportFacts
-from report_rag.facts_queries import query_picks, query_ratings
-from report_rag.facts_store import (
-    FactsBase,
-    extract_and_store,
-    load_facts,
-    reextract_library,
-    save_facts,
-)
-from report_rag.migrations import LATEST_VERSION, migrate, schema_version
-from report_rag.models import Page, ReportMeta, ReportStatus
-from report_rag.store import Base, Store
+from report_rag.extract.facts import extract_facts
+from report_rag.pipeline import reextract
+from report_rag.pipeline.reextract import extract_and_store, reextract_library
+from report_rag.store.facts_queries import query_picks, query_ratings
+from report_rag.store.facts_tables import FactsBase, load_facts, save_facts
+from report_rag.store.migrations import LATEST_VERSION, migrate, schema_version
+from report_rag.store.sql import Base, Store
+from report_rag.types import Page, ReportFacts, ReportMeta, ReportStatus
 
 MEDIA = (
     "华锦证券 证券研究报告·行业快报 2024年07月08日\n传媒 | 行业快报\nWAIC 2024落幕，大模型与AI应用多点开花\n投资要点\n"
@@ -144,7 +138,7 @@ def test_concurrent_first_use_migrates_once(tmp_path: Path) -> None:
     def run(store: Store) -> None:
         try:
             migrate(store)
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(s,)) for s in stores]
@@ -181,14 +175,14 @@ def test_reextract_records_a_failing_report_and_goes_on(tmp_path: Path, monkeypa
     first = _add(store, "a.pdf", MOUTAI)
     _add(store, "b.pdf", TENCENT)
 
-    real = facts_store.extract_facts
+    real = reextract.extract_facts
 
     def flaky(pages, meta=None):
         if pages and pages[0].text == MOUTAI:
             raise ValueError("rule bug")
         return real(pages, meta)
 
-    monkeypatch.setattr(facts_store, "extract_facts", flaky)
+    monkeypatch.setattr(reextract, "extract_facts", flaky)
     progress: list[tuple[int, int]] = []
     summary = reextract_library(store, progress=lambda done, total: progress.append((done, total)))
     assert summary.extracted == 1 and [i for i, _ in summary.failed] == [first]
@@ -198,7 +192,7 @@ def test_reextract_records_a_failing_report_and_goes_on(tmp_path: Path, monkeypa
 
 
 def test_reextract_accepts_a_library(settings) -> None:
-    from report_rag.library import Library
+    from report_rag.store.library import Library
 
     library = Library(settings)
     try:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from report_rag import model_assets
-from report_rag.generate import ChatMessage, GenerationParams, apply_stops, describe_configured, fold_system_into_user
-from report_rag.model_assets import (
+from report_rag.llm import assets as model_assets
+from report_rag.llm import describe_configured
+from report_rag.llm.assets import (
     EMBEDDED_MODELS,
     EmbeddedModel,
     ModelAssetError,
@@ -22,6 +22,7 @@ from report_rag.model_assets import (
     is_verified,
     read_gguf_metadata,
 )
+from report_rag.llm.base import ChatMessage, GenerationParams, apply_stops, fold_system_into_user
 from report_rag.settings import Settings
 
 # The real Gemma 2 chat template: no system role, "model" for the assistant.

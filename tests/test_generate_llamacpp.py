@@ -8,20 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_generate import GEMMA_TEMPLATE
 
 from report_rag.errors import ReportRagError
-from report_rag.generate import (
+from report_rag.llm import (
     ChatMessage,
     GenerationParams,
     Generator,
     PromptTooLongError,
-    create_generator,
     describe_configured,
 )
-from report_rag.llm_llamacpp import LlamaCppGenerator, template_accepts_system
-from report_rag.model_assets import DEFAULT_GGUF, EMBEDDED_MODELS
+from report_rag.llm.assets import DEFAULT_GGUF, EMBEDDED_MODELS
+from report_rag.llm.llamacpp import LlamaCppGenerator, template_accepts_system
 from report_rag.settings import Settings
-from test_generate import GEMMA_TEMPLATE
 
 SYSTEM_ZH = "你是投资研究助理。只根据给出的段落回答，不要编造；用中文简短回答。"
 PASSAGE_ZH = (

@@ -15,17 +15,18 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
+from test_generate import GEMMA_TEMPLATE  # noqa: E402
+
 from report_rag.errors import ConfigError, ReportRagError  # noqa: E402
-from report_rag.generate import (  # noqa: E402
+from report_rag.llm import (  # noqa: E402
     ChatMessage,
     GenerationParams,
     PromptTooLongError,
     create_generator,
     describe_configured,
 )
-from report_rag.llm_transformers import TransformersGenerator, choose_attn_implementation  # noqa: E402
+from report_rag.llm.hf_transformers import TransformersGenerator, choose_attn_implementation  # noqa: E402
 from report_rag.settings import Settings  # noqa: E402
-from test_generate import GEMMA_TEMPLATE  # noqa: E402
 
 WINDOW = 8
 TRAINED_CONTEXT = 256

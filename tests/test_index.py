@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from report_rag.errors import IndexMismatchError
-from report_rag.index import FaissIndex, VectorIndex
+from report_rag.store.vectors import FaissIndex, VectorIndex
 
 
 def _unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
@@ -59,7 +59,7 @@ def test_save_is_atomic_and_load_checks_fingerprint(tmp_path: Path):
 
 
 def test_gpu_request_without_gpu_is_a_clear_error():
-    from report_rag.index import gpu_available
+    from report_rag.store.vectors import gpu_available
 
     if gpu_available():
         pytest.skip("this machine has a GPU")

@@ -17,10 +17,11 @@ from pdf_factory import (
 )
 
 from report_rag.errors import IndexMismatchError
-from report_rag.ingestion import ingest_paths
-from report_rag.library import Library
-from report_rag.models import ReportStatus
+from report_rag.pipeline.ingest import ingest_paths
+from report_rag.retrieval import search
 from report_rag.settings import Settings
+from report_rag.store.library import Library
+from report_rag.types import ReportStatus
 
 
 def test_ingest_search_and_idempotence(settings, tmp_path):
@@ -31,16 +32,16 @@ def test_ingest_search_and_idempotence(settings, tmp_path):
         assert {os.path.basename(i.file) for i in summary.ingested} == {p.name for p in files.values()}
         assert all(i.pages == 2 and i.chunks >= 2 for i in summary.ingested)
 
-        hits = library.search("茅台 目标价", k=3)
+        hits = search(library, "茅台 目标价", k=3)
         assert hits and hits[0].file_name == "moutai.pdf" and hits[0].page == 1
         assert "2,100" in hits[0].text
         # Disclaimers are indexed but left out of search unless asked for.
-        assert all("免责声明" not in h.text for h in library.search("免责声明 客户使用", k=10))
+        assert all("免责声明" not in h.text for h in search(library, "免责声明 客户使用", k=10))
         assert any("免责声明" in h.text or "客户使用" in h.text
-                   for h in library.search("免责声明 客户使用", k=10, include_boilerplate=True))
+                   for h in search(library, "免责声明 客户使用", k=10, include_boilerplate=True))
         # Scoped to one report.
         media_id = next(r.id for r in library.reports() if r.file_name.startswith("media"))
-        assert {h.report_id for h in library.search("投资评级", k=5, report_ids=[media_id])} == {media_id}
+        assert {h.report_id for h in search(library, "投资评级", k=5, report_ids=[media_id])} == {media_id}
 
         again = ingest_paths(library, [str(tmp_path / "in")])
         assert again.ingested == [] and len(again.skipped) == 3
@@ -105,7 +106,7 @@ def test_unreadable_file(settings, tmp_path, monkeypatch):
             def denied(_path):
                 raise PermissionError(13, "Permission denied")
 
-            monkeypatch.setattr("report_rag.ingestion.file_hash", denied)
+            monkeypatch.setattr("report_rag.pipeline.ingest.file_hash", denied)
         with Library(settings) as library:
             summary = ingest_paths(library, [str(path)])
         assert summary.failed[0].file == str(path)
@@ -134,7 +135,7 @@ def test_index_is_rebuilt_and_reconciled_from_sql(settings, tmp_path):
     settings.index_path.unlink()  # lost index file: rebuilt from the vectors in SQL
     with Library(settings) as library:
         assert sorted(library.index.ids().tolist()) == expected
-        assert library.search("Tencent advertising", k=1)[0].file_name == "tencent_note.pdf"
+        assert search(library, "Tencent advertising", k=1)[0].file_name == "tencent_note.pdf"
         # A vector whose chunk never committed (crash between add and commit) is dropped.
         library.index.add(np.array([999_999]), np.ones((1, library.index.dim), np.float32) / 20)
         library._unsaved = 1
@@ -149,13 +150,13 @@ def test_changed_settings_are_refused_until_reindex(settings, tmp_path):
     changed = Settings.for_tests(settings.home, chunk_size=200, chunk_overlap=20)
     with Library(changed) as library:
         with pytest.raises(IndexMismatchError, match="reindex"):
-            library.search("茅台")
+            search(library, "茅台")
         with pytest.raises(IndexMismatchError):
             ingest_paths(library, [str(tmp_path / "in")])
         done = library.reindex()
         assert done.reports == 3 and done.chunks > 0
-        assert library.search("茅台 目标价", k=1)[0].file_name == "moutai.pdf"
-        assert all(len(h.text) <= 200 + 20 for h in library.search("报告", k=20, include_boilerplate=True))
+        assert search(library, "茅台 目标价", k=1)[0].file_name == "moutai.pdf"
+        assert all(len(h.text) <= 200 + 20 for h in search(library, "报告", k=20, include_boilerplate=True))
 
 
 def test_delete_report_removes_chunks_and_vectors(settings, tmp_path):
@@ -164,7 +165,7 @@ def test_delete_report_removes_chunks_and_vectors(settings, tmp_path):
         ingest_paths(library, [str(tmp_path / "in")])
         report = library.resolve_report("moutai.pdf")
         library.delete_report(report.id)
-        assert all(h.file_name != "moutai.pdf" for h in library.search("茅台", k=10))
+        assert all(h.file_name != "moutai.pdf" for h in search(library, "茅台", k=10))
         assert sorted(library.index.ids().tolist()) == sorted(library.store.indexed_chunk_ids().tolist())
 
 

@@ -9,8 +9,8 @@ import pytest
 from gold import gold_reports
 from report_fixtures import EN_NOTE, ZH_COMPANY, ZH_FLASH
 
-from report_rag.meta import detect_language, find_broker, find_date, find_title, plausible_pdf_title, read_meta
-from report_rag.models import Page, ReportMeta
+from report_rag.parse.meta import detect_language, find_broker, find_date, find_title, plausible_pdf_title, read_meta
+from report_rag.types import Page, ReportMeta
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_reports"
@@ -165,8 +165,8 @@ def test_language_by_share_of_cjk() -> None:
 
 @pytest.mark.parametrize("report", gold_reports(), ids=lambda r: r["file"])
 def test_sample_pdfs_match_gold_metadata(report: dict) -> None:
-    from report_rag.clean import clean_pages
-    from report_rag.pdf import PypdfParser
+    from report_rag.parse.clean import clean_pages
+    from report_rag.parse.pdf import PypdfParser
 
     path = SAMPLES / report["file"]
     if not path.exists():

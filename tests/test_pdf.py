@@ -20,7 +20,7 @@ from pdf_factory import (
 )
 
 from report_rag.errors import NoTextLayerError, PdfError
-from report_rag.pdf import ParsedPdf, PypdfParser, looks_scanned
+from report_rag.parse.pdf import ParsedPdf, PypdfParser, looks_scanned
 
 
 def parse(path: Path, max_pages: int = 100) -> ParsedPdf:
@@ -196,7 +196,7 @@ def _fail_pages_containing(monkeypatch, marker: str) -> None:
 def test_one_broken_page_does_not_lose_the_document(tmp_path, monkeypatch, caplog):
     pdf = make_text_pdf(tmp_path / "r.pdf", ["First page text.", "BROKEN page", "Third page text."])
     _fail_pages_containing(monkeypatch, "BROKEN")
-    with caplog.at_level(logging.WARNING, logger="report_rag.pdf"):
+    with caplog.at_level(logging.WARNING, logger="report_rag.parse.pdf"):
         parsed = parse(pdf)
     assert parsed.page_count == 3
     assert parsed.raw_pages[1] == ""
@@ -221,7 +221,7 @@ def test_pypdf_warnings_go_to_debug_log_not_stderr(tmp_path, capsys, caplog):
     assert "Readable despite a wrong xref pointer." in parsed.raw_pages[0]
     assert capsys.readouterr().err == ""
     assert not [r for r in caplog.records if r.name.startswith("pypdf")]
-    ours = [r.getMessage() for r in caplog.records if r.name == "report_rag.pdf"]
+    ours = [r.getMessage() for r in caplog.records if r.name == "report_rag.parse.pdf"]
     assert any("pypdf reported" in message for message in ours)
     # ...and the pypdf logger is restored for everyone else afterwards.
     assert logging.getLogger("pypdf").propagate is True

@@ -6,11 +6,12 @@ import pytest
 from corpus import write_corpus
 from scripted_generator import ScriptedGenerator
 
-from report_rag.citations import align, check_sentence, split_sentences, strip_markers
-from report_rag.ingestion import ingest_paths
-from report_rag.library import Library
-from report_rag.qa import Final, PassagesFound, Token, ask, ask_stream
-from report_rag.retrieve import Filters
+from report_rag.answer.citations import align, check_sentence, split_sentences, strip_markers
+from report_rag.answer.qa import Final, PassagesFound, Token, ask, ask_stream
+from report_rag.pipeline.ingest import ingest_paths
+from report_rag.retrieval import search
+from report_rag.retrieval.retriever import Filters
+from report_rag.store.library import Library
 
 
 @pytest.fixture
@@ -103,9 +104,9 @@ def test_streaming_tokens_and_prompt_shape(library):
 
 
 def test_alignment_prefers_passages_that_hold_the_facts(library):
-    passages = library.search("茅台 目标价", k=3)
+    passages = search(library, "茅台 目标价", k=3)
     assert passages  # sanity: the scripted tests above rely on retrieval working
-    from report_rag.retrieve import Retriever
+    from report_rag.retrieval.retriever import Retriever
 
     found = Retriever(library).retrieve("茅台 目标价", k=3).passages
     supports = align("目标价 2,100 元[3]。", found)

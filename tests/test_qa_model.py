@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from pdf_factory import make_text_pdf
 
-from report_rag.ingestion import ingest_paths
-from report_rag.library import Library
-from report_rag.qa import ask
+from report_rag.answer.qa import ask
+from report_rag.pipeline.ingest import ingest_paths
 from report_rag.settings import Settings
+from report_rag.store.library import Library
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -28,7 +28,7 @@ INJECTION = [
 def library(tmp_path_factory, sample_pdfs, default_generator):
     home = tmp_path_factory.mktemp("qa-home")
     extra = make_text_pdf(tmp_path_factory.mktemp("inject") / "injection_note.pdf", INJECTION)
-    settings = Settings(home=home, embedder="e5-small")
+    settings = Settings.from_variables(home=home, embedder="e5-small")
     with Library(settings) as lib:
         summary = ingest_paths(lib, [str(p) for p in sample_pdfs] + [str(extra)])
         assert not summary.failed

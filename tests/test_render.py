@@ -11,11 +11,11 @@ from pdf_factory import make_text_pdf
 from PIL import Image
 from scripted_generator import ScriptedGenerator
 
-from report_rag import render
-from report_rag.ingestion import ingest_paths
-from report_rag.library import Library
-from report_rag.qa import ask
-from report_rag.render import FILL, PageRenderError, locate, render_citation, render_page
+from report_rag.answer.qa import ask
+from report_rag.pipeline.ingest import ingest_paths
+from report_rag.present import render
+from report_rag.present.render import FILL, PageRenderError, locate, render_citation, render_page
+from report_rag.store.library import Library
 
 
 def test_locate_ignores_wraps_hyphens_and_width():

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from report_rag.models import Chunk, Page, ReportMeta, ReportStatus
-from report_rag.store import Store
+from report_rag.store.sql import Store
+from report_rag.types import Chunk, Page, ReportMeta, ReportStatus
 
 
 def _chunks(n: int) -> list[Chunk]:
@@ -72,8 +72,8 @@ def test_sqlite_store(tmp_path):
 def test_postgres_store(postgres_url):
     from sqlalchemy import create_engine
 
-    from report_rag.facts_store import FactsBase
-    from report_rag.store import Base
+    from report_rag.store.facts_tables import FactsBase
+    from report_rag.store.sql import Base
 
     def drop_all(engine) -> None:
         # Fact tables reference reports: drop them first.

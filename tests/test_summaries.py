@@ -9,13 +9,13 @@ import json
 import pytest
 from scripted_generator import ScriptedGenerator
 
-from report_rag.cli import main
-from report_rag.digest import build_digest, digest_markdown
-from report_rag.ingestion import ingest_paths
-from report_rag.library import Library
-from report_rag.qa import PassagesFound, ask, ask_stream
+from report_rag.answer.digest import build_digest, digest_markdown
+from report_rag.answer.qa import PassagesFound, ask, ask_stream
+from report_rag.answer.summarize import summarize_report, summary_markdown
+from report_rag.cli.main import main
+from report_rag.pipeline.ingest import ingest_paths
 from report_rag.settings import Settings
-from report_rag.summarize import summarize_report, summary_markdown
+from report_rag.store.library import Library
 
 MEDIA = "huajin_media_flash_2024-07-08.pdf"
 

@@ -6,8 +6,8 @@ import pytest
 from corpus import ENGLISH_NOTE, LIQUOR_REPORT
 from pdf_factory import text_pdf_bytes
 
-from report_rag.library import Library
-from report_rag.uploads import Upload, ingest_uploads, rejection, safe_file_name, uploads_dir
+from report_rag.pipeline.uploads import Upload, ingest_uploads, rejection, safe_file_name, uploads_dir
+from report_rag.store.library import Library
 
 
 @pytest.mark.parametrize(
@@ -33,7 +33,7 @@ def test_rejections_are_by_content_and_size(settings):
     assert "not a PDF" in rejection(Upload("a.pdf", b"PK\x03\x04 zip"), settings)
     assert rejection(Upload("a.pdf", b""), settings) == "empty file"
     assert rejection(Upload("a.pdf", b"\n\n%PDF-1.4 junk-prefixed"), settings) is None
-    small = settings.model_copy(update={"max_upload_mb": 1})
+    small = settings.model_copy(update={"ui": settings.ui.model_copy(update={"max_upload_mb": 1})})
     too_big = Upload("big.pdf", b"%PDF-1.7" + b"0" * (1024 * 1024))
     assert rejection(too_big, small) == "too large: 1.0 MB, the limit is 1 MB"
 

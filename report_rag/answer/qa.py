@@ -1,0 +1,245 @@
+"""Cited question answering: retrieve, prompt, stream the model, verify every sentence.
+
+`ask_stream` yields events as they happen (passages found, tokens, the final checked
+answer) so a terminal or the web UI can render the answer while it is written; `ask`
+collects them. The answer is refused, not guessed, when retrieval finds nothing, when
+the model says the passages do not answer, or when no sentence survives verification.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from report_rag.answer.citations import Support, align, build_citations, strip_markers
+from report_rag.answer.fact_answers import fact_answer, facts_passage
+from report_rag.answer.prompt import NOT_FOUND_TOKEN, REFUSAL, build_prompt
+from report_rag.retrieval.question import asks_for_facts, question_language, question_subjects
+from report_rag.retrieval.retriever import Filters, Retriever
+from report_rag.types import Answer, Passage
+
+if TYPE_CHECKING:
+    from report_rag.llm.base import Generator
+    from report_rag.store.library import Library
+
+# Room kept free in the context for the answer itself and the chat template's own tokens.
+TEMPLATE_MARGIN_TOKENS = 64
+@dataclass(frozen=True)
+class PassagesFound:
+    passages: tuple[Passage, ...]
+    scope_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class Final:
+    answer: Answer
+
+
+Event = PassagesFound | Token | Final
+
+
+def unknown_subjects(library: Library, question: str, passages: list[Passage]) -> list[tuple[str, ...]]:
+    """Companies the question names (Apple, Citi, 苹果) that no retrieved passage or its
+    report's first page mentions: passages about something else must not answer for them."""
+    subjects = question_subjects(question, [r.meta.broker for r in library.reports()])
+    if not subjects:
+        return []
+    heads = library.report_heads()
+    return [names for names in subjects if not any(_about_subjects(p, [names], heads) for p in passages)]
+
+
+def _refusal(question: str, language: str, model: str, timings: dict, unsupported=()) -> Answer:
+    return Answer(
+        question=question,
+        answer=REFUSAL[language],
+        refused=True,
+        unsupported=list(unsupported),
+        model=model,
+        timings=timings,
+        language=language,
+    )
+
+
+def ask_stream(
+    library: Library,
+    generator: Generator,
+    question: str,
+    *,
+    filters: Filters = Filters(),
+    k: int = 6,
+    max_new_tokens: int = 384,
+) -> Iterator[Event]:
+    started = time.perf_counter()
+    retrieval = Retriever(library).retrieve(question, k=k, filters=filters)
+    passages = retrieval.passages
+    direct = None
+    if passages and asks_for_facts(question):
+        passages = _with_fact_passages(library, retrieval.scoped_to, passages)
+        direct = _direct_fact_answer(library, question, retrieval.scoped_to, passages, filters)
+    timings = {"retrieve_s": time.perf_counter() - started}
+    yield PassagesFound(tuple(passages), retrieval.scope_reason)
+    if not passages or unknown_subjects(library, question, passages):
+        language = question_language(question)
+        timings.update(first_token_s=0.0, total_s=time.perf_counter() - started)
+        yield Final(_refusal(question, language, generator.name, timings))
+        return
+    if direct is not None:
+        # A look-up of one report's extracted field: answered from the field itself, then
+        # checked and cited exactly like a model's answer.
+        yield from _checked(library, question, direct, [passages[0]], generator.name, timings, started)
+        return
+    yield from answer_from_passages(
+        library, generator, question, passages, max_new_tokens=max_new_tokens, timings=timings,
+        started=started, subjects=question_subjects(question, [r.meta.broker for r in library.reports()]),
+    )
+
+
+def _direct_fact_answer(library, question, scoped_to, passages: list[Passage], filters: Filters) -> str | None:
+    """The fields' answer when the question is a look-up about exactly one report."""
+    from report_rag.store.facts_tables import load_facts
+
+    one_report = (scoped_to and len(scoped_to) == 1) or (filters.report_ids and len(filters.report_ids) == 1)
+    first = passages[0]
+    if not one_report or first.chunk.section != "extracted facts":
+        return None
+    facts = load_facts(library.store, first.report.id)
+    return fact_answer(question, facts, question_language(question)) if facts else None
+
+
+def _checked(library, question, text, passages, model, timings, started) -> Iterator[Event]:
+    timings = dict(timings)
+    timings["first_token_s"] = time.perf_counter() - started
+    yield Token(text)
+    # The text is built from the fields, so it rests on the facts passage by construction;
+    # the citation still has to be located verbatim on its page.
+    supports = [Support(strip_markers(text)[0], passages=[1])]
+    citations = build_citations(supports, passages, _page_reader(library))
+    timings["total_s"] = time.perf_counter() - started
+    if not citations:
+        yield Final(_refusal(question, question_language(question), model, timings))
+        return
+    yield Final(Answer(question=question, answer=text, refused=False, citations=citations,
+                       unsupported=[], model=f"{model} (extracted facts)",
+                       timings=timings, language=question_language(question)))
+
+
+def _with_fact_passages(library: Library, scoped_to, passages: list[Passage]) -> list[Passage]:
+    """Put the extracted facts of the report(s) in question ahead of the retrieved text."""
+    from report_rag.store.facts_tables import load_facts
+
+    report_ids = list(scoped_to) if scoped_to else [passages[0].report.id]
+    by_id = {p.report.id: p.report for p in passages}
+    extra = []
+    for report_id in report_ids[:3]:
+        report = by_id.get(report_id) or library.store.get_report(report_id)
+        facts = load_facts(library.store, report_id) if report else None
+        passage = facts_passage(report, facts) if facts else None
+        if passage is not None:
+            extra.append(passage)
+    return extra + passages
+
+
+def answer_from_passages(
+    library: Library,
+    generator: Generator,
+    question: str,
+    passages: list[Passage],
+    *,
+    max_new_tokens: int = 384,
+    timings: dict | None = None,
+    started: float | None = None,
+    subjects: list[tuple[str, ...]] = (),
+) -> Iterator[Event]:
+    """`subjects`: companies the question asks about (each as all its names); only passages
+    from text or reports that name them can support the answer (Hengrui's target price is
+    not Apple's, however well the numbers match)."""
+    """Prompt the model with these passages, stream its tokens, then check every sentence.
+
+    Used for questions (after retrieval) and for summaries (with a report's own passages).
+    """
+    from report_rag.llm.base import ChatMessage, GenerationParams
+
+    started = time.perf_counter() if started is None else started
+    timings = dict(timings or {})
+    language = question_language(question)
+    budget = generator.context_tokens - max_new_tokens - TEMPLATE_MARGIN_TOKENS
+    prompt = build_prompt(question, passages, count_tokens=generator.count_tokens, budget_tokens=budget)
+    messages = [ChatMessage("system", prompt.system), ChatMessage("user", prompt.user)]
+    pieces: list[str] = []
+    first_token = None
+    for piece in generator.stream(messages, GenerationParams(max_new_tokens=max_new_tokens)):
+        if first_token is None:
+            first_token = time.perf_counter() - started
+        pieces.append(piece)
+        yield Token(piece)
+    text = "".join(pieces).strip()
+    timings["first_token_s"] = first_token or 0.0
+
+    if not text or NOT_FOUND_TOKEN in text.upper().replace(" ", "_"):
+        timings["total_s"] = time.perf_counter() - started
+        yield Final(_refusal(question, language, generator.name, timings))
+        return
+
+    included = list(prompt.passages)
+    heads = library.report_heads() if subjects else {}
+    eligible = [_about_subjects(p, subjects, heads) for p in included]
+    supports = align(text, included, eligible=eligible)
+    citations = build_citations(supports, included, _page_reader(library))
+    unsupported = [
+        s.sentence + (f"  (not in the passages: {', '.join(s.missing)})" if s.missing else "")
+        for s in supports
+        if not s.supported
+    ]
+    timings["total_s"] = time.perf_counter() - started
+    if supports and not citations:
+        yield Final(_refusal(question, language, generator.name, timings, unsupported))
+        return
+    yield Final(
+        Answer(
+            question=question,
+            answer=text,
+            refused=False,
+            citations=citations,
+            unsupported=unsupported,
+            model=generator.name,
+            timings=timings,
+            language=language,
+        )
+    )
+
+
+def _about_subjects(passage: Passage, subjects, heads: dict[int, str]) -> bool:
+    where = " ".join(
+        [passage.chunk.text, passage.report.meta.title or "", heads.get(passage.report.id, "")]
+    ).lower()
+    return all(any(name.lower() in where for name in names) for names in subjects)
+
+
+def _page_reader(library: Library):
+    @lru_cache(maxsize=64)
+    def pages_of(report_id: int) -> dict[int, str]:
+        return {p.number: p.text for p in library.store.pages(report_id)}
+
+    return lambda report_id, page: pages_of(report_id).get(page, "")
+
+
+def final_answer(events: Iterator[Event]) -> Answer:
+    """Drain an event stream and return its checked answer."""
+    final = None
+    for event in events:
+        if isinstance(event, Final):
+            final = event.answer
+    assert final is not None, "an answer stream always ends with Final"
+    return final
+
+
+def ask(library: Library, generator: Generator, question: str, **options) -> Answer:
+    return final_answer(ask_stream(library, generator, question, **options))

@@ -1,0 +1,440 @@
+"""`report-rag` command line: parse arguments, call one library function, render the result.
+
+Domain errors become one-line messages here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from report_rag.cli.ingest import add_ingest_arguments, cmd_ingest
+from report_rag.errors import ReportRagError
+from report_rag.settings import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def common_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: the options are accepted before and after the command name, and the
+    # subcommand's unset copy must not overwrite a value given before it.
+    parent.add_argument(
+        "--home", type=Path, default=argparse.SUPPRESS,
+        help="data directory (default: $REPORT_RAG_HOME or ~/.report_rag)",
+    )
+    parent.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log progress details")
+    return parent
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    overrides = {"home": args.home} if getattr(args, "home", None) else {}
+    return Settings(**overrides)
+
+
+def _print_json(value: object) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+# -- commands -------------------------------------------------------------------------------
+def cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
+    from report_rag.store.library import Library
+
+    with Library(settings) as library:
+        reports = library.reports()
+    rows = [
+        {
+            "report_id": r.id,
+            "file": r.file_name,
+            "title": r.meta.title,
+            "broker": r.meta.broker,
+            "date": r.meta.date.isoformat() if r.meta.date else None,
+            "pages": r.pages,
+            "chunks": r.chunks,
+            "status": r.status.value,
+        }
+        for r in reports
+    ]
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    if not rows:
+        print(f"The library at {settings.home} is empty. Add reports with: report-rag ingest PATH")
+        return EXIT_OK
+    print(f"{'id':>4}  {'date':10}  {'broker':10}  {'pages':>5}  {'chunks':>6}  {'status':8}  title / file")
+    for row, report in zip(rows, reports):
+        label = row["title"] or row["file"]
+        if report.error:
+            label += f"  [{report.error}]"
+        print(
+            f"{row['report_id']:>4}  {row['date'] or '-':10}  {(row['broker'] or '-')[:10]:10}  "
+            f"{row['pages']:>5}  {row['chunks']:>6}  {row['status']:8}  {label}"
+        )
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from report_rag.retrieval import search
+    from report_rag.store.library import Library
+
+    with Library(settings) as library:
+        hits = search(library, args.query, k=args.k, include_boilerplate=args.include_boilerplate or None)
+    rows = [
+        {
+            "report_id": h.report_id,
+            "file": h.file_name,
+            "page": h.page,
+            "score": round(h.score, 4),
+            "text": h.text,
+        }
+        for h in hits
+    ]
+    if args.json:
+        _print_json(rows)
+        return EXIT_OK
+    if not rows:
+        print("No matching passages.")
+    for rank, hit in enumerate(hits, 1):
+        where = f"p.{hit.page}" if hit.page == hit.page_end else f"pp.{hit.page}-{hit.page_end}"
+        print(f"[{rank}] {hit.score:.3f}  {hit.file_name} {where}  {hit.title or ''}")
+        print("    " + hit.text.replace("\n", " ")[:300])
+    return EXIT_OK
+
+
+def _parse_date(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _render_citations(answer) -> None:
+    if answer.citations:
+        print("\nSources:")
+    for c in answer.citations:
+        quote = c.quote.replace("\n", " ")
+        print(f"  [{c.n}] {c.file} p.{c.page}  {c.title or ''}\n      “{quote[:200]}”")
+    for sentence in answer.unsupported:
+        print(f"  ! unsupported: {sentence}")
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from report_rag.answer.qa import Final, Token, ask_stream
+    from report_rag.llm import create_generator
+    from report_rag.retrieval.retriever import Filters
+    from report_rag.store.library import Library
+
+    streaming = not args.json and sys.stdout.isatty()
+    with Library(settings) as library:
+        filters = Filters(
+            report_ids=(library.resolve_report(args.report).id,) if args.report else None,
+            broker=args.broker,
+            since=args.since,
+            until=args.until,
+        )
+        generator = create_generator(settings)
+        answer = None
+        for event in ask_stream(library, generator, args.question, filters=filters, k=args.k):
+            if isinstance(event, Token) and streaming:
+                print(event.text, end="", flush=True)
+            elif isinstance(event, Final):
+                answer = event.answer
+    if args.json:
+        _print_json(answer.to_json())
+        return EXIT_OK
+    if streaming:
+        print()
+        if answer.refused:
+            print(f"=> {answer.answer}")
+    else:
+        print(answer.answer)
+    _render_citations(answer)
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from report_rag.embed.base import describe_embedder
+    from report_rag.llm import describe_configured
+    from report_rag.store.vectors import gpu_available
+
+    info = {
+        "generator": describe_configured(settings),
+        "embedder": describe_embedder(settings),
+        "index": {"device": "gpu" if settings.index.device != "cpu" and gpu_available() else "cpu"},
+        "database": settings.public_database_url(),
+        "home": str(settings.home),
+    }
+    if args.json:
+        _print_json(info)
+        return EXIT_OK
+    for section, values in info.items():
+        if isinstance(values, dict):
+            print(f"{section}:")
+            for key, value in values.items():
+                print(f"  {key}: {value}")
+        else:
+            print(f"{section}: {values}")
+    return EXIT_OK
+
+
+def _optional_generator(settings: Settings, wanted: bool):
+    """The configured generator, or None (with a note) when --no-llm or it is not installed."""
+    if not wanted:
+        return None
+    from report_rag.llm import create_generator, describe_configured
+
+    info = describe_configured(settings)
+    if not info.get("present", True):
+        print(f"report-rag: model not available ({info.get('model')}); facts only, no brief", file=sys.stderr)
+        return None
+    return create_generator(settings)
+
+
+def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
+    from report_rag.answer.summarize import summarize_report, summary_markdown
+    from report_rag.store.library import Library
+
+    with Library(settings) as library:
+        summary = summarize_report(library, _optional_generator(settings, not args.no_llm), args.report)
+    if args.json:
+        _print_json(summary)
+    else:
+        print(summary_markdown(summary), end="")
+    return EXIT_OK
+
+
+PICK_COLUMNS = ["stock", "code", "stock_rating", "report_id", "file", "title", "broker", "date",
+                "report_rating", "page", "quote"]
+
+
+def _pick_rows(records) -> list[dict]:
+    return [
+        {"stock": r.stock, "code": r.code, "stock_rating": r.stock_rating, "report_id": r.report_id,
+         "file": r.file, "title": r.title, "broker": r.broker, "date": r.date.isoformat() if r.date else None,
+         "report_rating": r.report_rating, "page": r.evidence.page, "quote": r.evidence.quote}
+        for r in records
+    ]
+
+
+def cmd_picks(args: argparse.Namespace, settings: Settings) -> int:
+    from report_rag.present.export import write_csv, write_xlsx
+    from report_rag.store.facts_queries import query_picks
+    from report_rag.store.library import Library
+
+    with Library(settings) as library:
+        rows = _pick_rows(query_picks(library.store, stock=args.stock, broker=args.broker, since=args.since))
+    if args.json:
+        _print_json(rows)
+    elif args.csv:
+        write_csv(sys.stdout, rows, PICK_COLUMNS)
+    elif args.xlsx:
+        write_xlsx(args.xlsx, rows, PICK_COLUMNS, sheet="picks")
+        print(f"Wrote {len(rows)} picks to {args.xlsx}")
+    else:
+        if not rows:
+            print("No picks match.")
+        for r in rows:
+            print(f"{r['date'] or '-':10}  {(r['broker'] or '-')[:12]:12}  {r['stock']:12} {r['code'] or '':10} "
+                  f"{r['stock_rating'] or '':8} report: {r['report_rating'] or '-'}  ({r['file']} p.{r['page']})")
+    return EXIT_OK
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from report_rag.answer.digest import build_digest, digest_markdown
+    from report_rag.store.library import Library
+
+    with Library(settings) as library:
+        digest = build_digest(library, _optional_generator(settings, not args.no_llm), since=args.since, sector=args.sector)
+    if args.json:
+        _print_json(digest.to_json())
+    else:
+        print(digest_markdown(digest), end="")
+    return EXIT_OK
+
+
+def cmd_reextract(args: argparse.Namespace, settings: Settings) -> int:
+    from report_rag.pipeline.reextract import reextract_library
+    from report_rag.store.library import Library
+
+    with Library(settings) as library:
+        done = reextract_library(library, only_stale=args.stale)
+    print(f"Extracted facts from {done.extracted} of {done.reports} reports "
+          f"({done.skipped} up to date, {len(done.failed)} failed) in {done.seconds:.1f} s.")
+    for report_id, error in done.failed:
+        print(f"  report {report_id}: {error}", file=sys.stderr)
+    return EXIT_FAILED if done.failed else EXIT_OK
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from report_rag.store.library import Library
+
+    with Library(settings) as library:
+        done = library.reindex(progress=lambda i, n: print(f"\r{i}/{n} reports", end="", file=sys.stderr))
+    print(file=sys.stderr)
+    print(f"Re-embedded {done.chunks} chunks of {done.reports} reports in {done.seconds:.1f} s.")
+    return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    from report_rag.store.library import Library
+
+    with Library(settings) as library:
+        report = library.delete_report(library.resolve_report(args.report).id)
+    print(f"Deleted report {report.id} ({report.file_name}).")
+    return EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the web UI (app/main.py) with Streamlit, over the same settings as this command."""
+    import importlib.util
+    import os
+
+    from report_rag.errors import MissingDependencyError
+
+    if importlib.util.find_spec("streamlit") is None:
+        raise MissingDependencyError("streamlit", "ui", "The web UI")
+    # Found by name, not imported: the UI sits above every layer of report_rag.
+    app_spec = importlib.util.find_spec("report_rag_app")
+    if app_spec is None or not app_spec.submodule_search_locations:
+        raise MissingDependencyError("report_rag_app", "ui", "The web UI")
+    script = Path(next(iter(app_spec.submodule_search_locations))) / "main.py"
+    url = f"http://{args.host}:{args.port}"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.address", args.host, "--server.port", str(args.port),
+        "--server.headless", "true", "--server.fileWatcherType", "none",
+        "--server.maxUploadSize", str(settings.ui.max_upload_mb),
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+    ]
+    # The UI reads Settings() from the environment: hand it the home this command resolved.
+    env = {**os.environ, "REPORT_RAG_HOME": str(settings.home)}
+    print(f"report-rag UI at {url}  (library: {settings.home}; Ctrl+C stops it)", flush=True)
+    # Become the server (no child left behind when a supervisor stops this process).
+    os.execve(sys.executable, command, env)
+    return EXIT_FAILED  # not reached
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parent = common_options()
+    parser = argparse.ArgumentParser(
+        prog="report-rag", description="Cited research over brokerage report PDFs.", parents=[parent]
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", parents=[parent], help="add PDFs (files, folders, globs) to the library")
+    add_ingest_arguments(p)
+    p.set_defaults(handler=cmd_ingest)
+
+    p = sub.add_parser("reports", parents=[parent], help="list the reports in the library")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_reports)
+
+    p = sub.add_parser("search", parents=[parent], help="find passages (no LLM)")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    p.add_argument("--include-boilerplate", action="store_true", help="also search disclaimers etc.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("ask", parents=[parent], help="answer a question with cited passages")
+    p.add_argument("question")
+    p.add_argument("--report", help="only this report (id or file name)")
+    p.add_argument("--broker", help="only reports from this broker")
+    p.add_argument("--since", type=_parse_date, help="only reports dated on/after YYYY-MM-DD")
+    p.add_argument("--until", type=_parse_date, help="only reports dated on/before YYYY-MM-DD")
+    p.add_argument("-k", type=int, default=6, help="passages to give the model (default 6)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_ask)
+
+    p = sub.add_parser("models", parents=[parent], help="show configured models, presence and device")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_models)
+
+    p = sub.add_parser("summarize", parents=[parent], help="facts and a cited brief for one report")
+    p.add_argument("report", help="report id or file name")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON")
+    out.add_argument("--markdown", action="store_true", help="print Markdown (the default)")
+    p.add_argument("--no-llm", action="store_true", help="facts only: skip the model-drafted brief")
+    p.set_defaults(handler=cmd_summarize)
+
+    p = sub.add_parser("picks", parents=[parent], help="recommended stocks across reports")
+    p.add_argument("--stock", help="name (suffix-insensitive) or code")
+    p.add_argument("--broker")
+    p.add_argument("--since", type=_parse_date, help="reports dated on/after YYYY-MM-DD")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--csv", action="store_true", help="CSV on stdout")
+    out.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
+    p.set_defaults(handler=cmd_picks)
+
+    p = sub.add_parser("digest", parents=[parent], help="rating changes, top picks, consensus, with a cited summary")
+    p.add_argument("--since", type=_parse_date)
+    p.add_argument("--sector")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--markdown", action="store_true", help="print Markdown (the default)")
+    p.add_argument("--no-llm", action="store_true", help="tables only: skip the model-drafted summary")
+    p.set_defaults(handler=cmd_digest)
+
+    p = sub.add_parser("reextract", parents=[parent], help="re-run fact extraction on stored reports")
+    p.add_argument("--stale", action="store_true", help="only reports extracted by older rules")
+    p.set_defaults(handler=cmd_reextract)
+
+    p = sub.add_parser("reindex", parents=[parent], help="re-embed all chunks with the configured embedder")
+    p.set_defaults(handler=cmd_reindex)
+
+    p = sub.add_parser("app", parents=[parent], help="start the web UI")
+    p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.set_defaults(handler=cmd_app)
+
+    p = sub.add_parser("delete", parents=[parent], help="remove a report (id or file name)")
+    p.add_argument("report")
+    p.set_defaults(handler=cmd_delete)
+    return parser
+
+
+def run(argv: list[str] | None, parser: argparse.ArgumentParser) -> int:
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    logging.basicConfig(
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    try:
+        settings = load_settings(args)
+    except Exception as exc:  # pydantic ValidationError: bad REPORT_RAG_* values
+        print(f"report-rag: invalid settings: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args, settings)
+    except ReportRagError as exc:
+        print(f"report-rag: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("report-rag: interrupted", file=sys.stderr)
+        return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    # `report-rag picks | head` should stop quietly, not with a traceback.
+    if hasattr(signal, "SIGPIPE") and argv is None:
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    return run(argv, build_parser())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Extract a report's facts — rating, picks, analysts, prices, risks … — with evidence.
+
+`extract_facts(pages, meta)` is pure and deterministic: the same cleaned pages give the
+same facts. Rules only; each value comes with the page and the verbatim quote it was read
+from, and a field the report does not print stays empty. The rules live one concept per
+module (ratings, rating_scale, prices, picks, analysts, risks, related_reports, price_performance,
+report_header); this module picks the report's headline rating and puts it together.
+
+Which rating is the report's: a company note's is the company rating, an industry note's
+the industry rating (a report is a company note when its header names a covered company
+or its type says so). A rating printed after a label (投资评级 / 公司评级 / Rating:) wins
+over one stated in prose (维持“买入”评级, "Reiterate Buy"); prose statements about the same
+term supply the action (首次/维持/上调/下调) and previous rating when the label has none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from report_rag.extract.analysts import find_analysts
+from report_rag.extract.evidence import Document, TextLine, locate, read_document, tidy
+from report_rag.extract.picks import find_picks
+from report_rag.extract.price_performance import find_performance
+from report_rag.extract.prices import find_prices
+from report_rag.extract.rating_scale import attach_definition, read_rating_definitions
+from report_rag.extract.ratings import (
+    RatingText,
+    find_prose_ratings,
+    find_rating_labels,
+    is_bare_label,
+    is_stock_only,
+    normalize_rating,
+    read_rating_value,
+)
+from report_rag.extract.related_reports import find_related_reports, related_line_indices
+from report_rag.extract.report_header import Header, header_lines, read_header
+from report_rag.extract.risks import find_risks
+from report_rag.parse.meta import _dates_in_line as dates_in_line
+from report_rag.parse.meta import read_meta
+from report_rag.types import Field, Page, Rating, ReportFacts, ReportMeta
+
+_COMPANY_TYPE_RE = re.compile(r"公司|个股|company|initiat", re.IGNORECASE)
+_PROSE_PAGES = 2  # a rating stated only in prose is read from the first pages
+
+# Bump when extraction rules change in a way that changes stored facts, so
+# `reextract_library(..., only_stale=True)` knows which reports to redo.
+RULES_VERSION = 1
+
+
+def extract_facts(pages: list[Page], meta: ReportMeta | None = None) -> ReportFacts:
+    """The facts of one report, from its cleaned pages (see the module docstring)."""
+    document = read_document(pages)
+    meta = meta if meta is not None else read_meta(pages)
+    facts = ReportFacts(rules_version=RULES_VERSION)
+    if not document.lines:
+        return facts
+    facts.broker = _located(document, meta.broker)
+    facts.title = _located(document, meta.title)
+    facts.date = _date_field(document, meta)
+    header = read_header(document, meta.broker)
+    facts.report_type, facts.sector = header.report_type, header.sector
+    facts.company, facts.ticker = header.company, header.ticker
+    related_lines = related_line_indices(document)
+    facts.rating_definitions = read_rating_definitions(document)
+    facts.rating, facts.industry_rating = _ratings(document, header, facts, related_lines)
+    facts.target_price, facts.current_price = find_prices(document)
+    facts.picks = find_picks(document, related_lines)
+    facts.analysts = find_analysts(document)
+    facts.risks = find_risks(document)
+    facts.related_reports = find_related_reports(document)
+    facts.performance = find_performance(document)
+    return facts
+
+
+# --- broker, title, date: values from `meta`, evidence from the text ---------------------
+
+
+def _located(document: Document, value: str | None) -> Field[str] | None:
+    if not value:
+        return None
+    evidence = locate(document, value)
+    return Field(value, evidence) if evidence is not None else None
+
+
+def _date_field(document: Document, meta: ReportMeta) -> Field | None:
+    if meta.date is None:
+        return None
+    for line in document.lines:
+        for start, end, found in dates_in_line(line.folded):
+            if found == meta.date:
+                return Field(meta.date, line.evidence(start, end))
+    return None
+
+
+# --- ratings ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Candidate:
+    reading: RatingText  # offsets into line.folded
+    line: TextLine
+    scope: str | None  # what the label says, if anything
+    labelled: bool
+    previous: bool = False  # the value of a 原评级 / Previous rating label
+
+
+def _candidates(document: Document, skip: set[int]) -> list[_Candidate]:
+    lines = [line for line in document.content_lines() if line.index not in skip]
+    header = {line.index for line in header_lines(document)}
+    first_pages = {page.number for page in document.pages[:_PROSE_PAGES]}
+    labelled: list[_Candidate] = []
+    prose: list[_Candidate] = []
+    for position, line in enumerate(lines):
+        text = line.folded
+        for label in find_rating_labels(text):
+            reading = read_rating_value(text, label.end)
+            target = line
+            if reading is None and is_bare_label(text) and position + 1 < len(lines):
+                target = lines[position + 1]  # "投资评级" above "买入（维持）"
+                reading = read_rating_value(target.folded, 0)
+            if reading is not None:
+                labelled.append(_Candidate(reading, target, label.scope, True, label.previous))
+        if line.index in header and not find_rating_labels(text):
+            reading = read_rating_value(text, 0)
+            if reading is not None and (reading.action or reading.grade) and not text[reading.end :].strip():
+                labelled.append(_Candidate(reading, line, None, True))  # a bare "增持（维持）" box
+        if line.page in first_pages:
+            prose.extend(_Candidate(r, line, None, False) for r in find_prose_ratings(text))
+    return labelled + prose
+
+
+def _ratings(
+    document: Document, header: Header, facts: ReportFacts, skip: set[int]
+) -> tuple[Rating | None, Rating | None]:
+    candidates = _candidates(document, skip)
+    current = [c for c in candidates if not c.previous]
+    kind = "company" if _is_company_note(header) else "industry"
+    labelled = [c for c in current if c.labelled]
+    primary = next((c for c in labelled if c.scope == kind), None) or next((c for c in labelled if c.scope is None), None)
+    if primary is None and kind == "industry":
+        # Only a 公司评级: a company note whose header named no company we could read.
+        primary = next((c for c in labelled if c.scope == "company"), None)
+    if primary is None and not labelled:
+        primary = next((c for c in current if not c.labelled), None)  # stated in prose only
+    rating = None
+    if primary is not None:
+        scope = primary.scope or ("company" if is_stock_only(primary.reading.term) else kind)
+        rating = _rating(primary, scope, candidates, facts, headline=True)
+    industry = None
+    if kind == "company":
+        second = next((c for c in labelled if c.scope == "industry"), None)
+        industry = _rating(second, "industry", candidates, facts, headline=False) if second is not None else None
+    return rating, industry
+
+
+def _is_company_note(header: Header) -> bool:
+    if header.company is not None:
+        return True
+    return header.report_type is not None and _COMPANY_TYPE_RE.search(header.report_type.value) is not None
+
+
+def _rating(
+    chosen: _Candidate, scope: str, candidates: list[_Candidate], facts: ReportFacts, *, headline: bool
+) -> Rating:
+    """The Rating for `chosen`, completed from the other candidates with the same term (and
+    from a 原评级 label: an unscoped one belongs to the headline rating)."""
+    reading = chosen.reading
+    term = reading.term.lower()
+    action, grade, previous = reading.action, reading.grade, reading.previous
+    for other in candidates:
+        if other is chosen or (other.scope not in (None, scope)):
+            continue
+        if other.previous:
+            if other.scope == scope or (other.scope is None and headline):
+                previous = previous or other.reading.term
+            continue
+        if other.reading.term.lower() != term:
+            continue
+        action = action or other.reading.action
+        grade = grade or other.reading.grade
+        previous = previous or other.reading.previous
+    line = chosen.line
+    rating = Rating(
+        raw=tidy(line.text[reading.start : reading.end]),
+        normalized=normalize_rating(reading.term, scope),
+        action=action,
+        grade=grade,
+        scope=scope,
+        evidence=line.evidence(reading.start, reading.end),
+        previous=previous,
+    )
+    attach_definition(rating, facts.rating_definitions, reading.term)
+    return rating

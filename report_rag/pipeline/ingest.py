@@ -1,0 +1,239 @@
+"""Bulk ingest: files -> parse -> clean -> chunk -> embed -> SQL + FAISS.
+
+Preparing a report (read, hash, parse, clean, chunk) runs ahead of embedding in a worker
+thread (or N processes with ``workers > 1``), so PDF parsing overlaps the embedder, which
+is where the time goes. Each report is written in one SQL transaction; its vectors reach
+FAISS only after that commit, and the index file is a cache reconciled against SQL on
+open. So a crash at any point leaves no half-written report and no orphan vector.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from report_rag.errors import NoTextLayerError, PdfError
+from report_rag.extract.facts import extract_facts
+from report_rag.parse.chunking import ChunkingParams, chunk_pages
+from report_rag.parse.clean import clean_pages
+from report_rag.parse.discover import discover
+from report_rag.parse.meta import read_meta
+from report_rag.parse.pdf import PypdfParser
+from report_rag.store.facts_tables import save_facts
+from report_rag.store.library import Library, embed_in_batches
+from report_rag.types import (
+    Chunk,
+    FailedFile,
+    IngestedFile,
+    IngestSummary,
+    Page,
+    ReportFacts,
+    ReportMeta,
+    ReportStatus,
+    SkippedFile,
+)
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[str, str], None]  # (event, file): "start" | "done" | ...
+
+
+@dataclass
+class PreparedReport:
+    """Everything about one file that does not need the embedder."""
+
+    path: Path
+    content_hash: str
+    pages: list[Page] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+    meta: ReportMeta = field(default_factory=ReportMeta)
+    facts: ReportFacts | None = None  # ratings, picks, analysts… (None if extraction failed)
+    status: ReportStatus = ReportStatus.READY
+    error: str | None = None
+    parse_seconds: float = 0.0
+    chunk_seconds: float = 0.0
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def prepare_report(path: Path, content_hash: str, params: ChunkingParams, max_pages: int) -> PreparedReport:
+    """Parse, clean and chunk one PDF. Runs in a worker; never raises for bad PDFs."""
+    prepared = PreparedReport(path=path, content_hash=content_hash)
+    started = time.perf_counter()
+    try:
+        parsed = PypdfParser(max_pages=max_pages).parse(path)
+    except NoTextLayerError as exc:
+        prepared.status, prepared.error = ReportStatus.NO_TEXT, exc.problem
+        return prepared
+    except PdfError as exc:
+        prepared.status, prepared.error = ReportStatus.FAILED, exc.problem
+        return prepared
+    except Exception as exc:  # a parser bug must cost one file, not the batch
+        prepared.status = ReportStatus.FAILED
+        prepared.error = f"unexpected error while parsing: {type(exc).__name__}: {exc}"
+        return prepared
+    prepared.parse_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    prepared.pages = clean_pages(parsed.raw_pages)
+    prepared.chunks = chunk_pages(prepared.pages, params)
+    prepared.meta = read_meta(prepared.pages, parsed.metadata_title)
+    try:
+        prepared.facts = extract_facts(prepared.pages, prepared.meta)
+    except Exception:  # facts are extra: a rule bug must not lose the report itself
+        log.exception("extracting facts from %s failed; `report-rag reextract` retries", path)
+    prepared.chunk_seconds = time.perf_counter() - started
+    return prepared
+
+
+def _error_text(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "cannot read file: permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory, not a file"
+    return f"cannot read file: {exc.strerror or exc}"
+
+
+def ingest_paths(
+    library: Library,
+    paths: list[str],
+    *,
+    workers: int = 1,
+    progress: ProgressCallback | None = None,
+) -> IngestSummary:
+    """Ingest files, folders and globs. Never raises for a bad file: see the summary."""
+    started_all = time.perf_counter()
+    notify = progress or (lambda event, file: None)
+    summary = IngestSummary()
+    found = discover(paths)
+    summary.failed.extend(found.failed)
+    stages = dict.fromkeys(("hash", "parse", "chunk", "embed", "store", "index"), 0.0)
+
+    # Load the embedder and check the fingerprint before any work: a mismatch must stop
+    # the batch up front, not fail every file.
+    library.index  # noqa: B018 - opens, checks and reconciles
+    params = library.chunking
+    max_pages = library.settings.ingest.max_pages
+    executor: Executor = (
+        ProcessPoolExecutor(max_workers=workers) if workers > 1 else ThreadPoolExecutor(max_workers=1)
+    )
+    # Bounded look-ahead: enough to keep the embedder fed, never the whole corpus in memory.
+    lookahead = max(2, 2 * workers)
+    pending: deque[tuple[Path, str, Future | None, int | None]] = deque()
+    seen_this_run: dict[str, str] = {}
+    queue = iter(found.files)
+
+    def submit_next() -> bool:
+        for path in queue:
+            name = str(path)
+            t0 = time.perf_counter()
+            try:
+                if path.is_dir():
+                    raise IsADirectoryError(21, "is a directory")
+                digest = file_hash(path)
+            except OSError as exc:
+                summary.failed.append(FailedFile(name, _error_text(exc)))
+                notify("failed", name)
+                continue
+            finally:
+                stages["hash"] += time.perf_counter() - t0
+            if digest in seen_this_run:
+                summary.skipped.append(SkippedFile(name, f"duplicate of {seen_this_run[digest]}"))
+                notify("skipped", name)
+                continue
+            seen_this_run[digest] = name
+            existing = library.store.find_by_hash(digest)
+            retry_id = None
+            if existing is not None:
+                if existing.status != ReportStatus.FAILED:
+                    reason = f"already ingested as report {existing.id} ({existing.file_name})"
+                    if existing.status == ReportStatus.NO_TEXT:
+                        reason += f"; {existing.error}"
+                    summary.skipped.append(SkippedFile(name, reason))
+                    notify("skipped", name)
+                    continue
+                retry_id = existing.id  # failed before: try again, replacing that record
+            pending.append((path, digest, executor.submit(prepare_report, path, digest, params, max_pages), retry_id))
+            return True
+        return False
+
+    try:
+        while len(pending) < lookahead and submit_next():
+            pass
+        while pending:
+            path, digest, future, retry_id = pending.popleft()
+            submit_next()
+            notify("start", str(path))
+            prepared: PreparedReport = future.result()
+            stages["parse"] += prepared.parse_seconds
+            stages["chunk"] += prepared.chunk_seconds
+            _commit_report(library, prepared, retry_id, summary, stages)
+            notify("done", str(path))
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        t0 = time.perf_counter()
+        library.save_index()
+        stages["index"] += time.perf_counter() - t0
+    stages["total"] = time.perf_counter() - started_all
+    summary.stage_seconds = stages
+    return summary
+
+
+def _commit_report(
+    library: Library,
+    prepared: PreparedReport,
+    retry_id: int | None,
+    summary: IngestSummary,
+    stages: dict[str, float],
+) -> None:
+    name = str(prepared.path)
+    replace = [retry_id] if retry_id is not None else []
+    if prepared.status != ReportStatus.READY:
+        library.store.add_report(
+            file_name=prepared.path.name,
+            path=os.path.abspath(prepared.path),
+            content_hash=prepared.content_hash,
+            status=prepared.status,
+            error=prepared.error,
+            replace_ids=replace,
+        )
+        library.forget_cached_reports()
+        summary.failed.append(FailedFile(name, prepared.error or prepared.status.value))
+        return
+    t0 = time.perf_counter()
+    vectors = embed_in_batches(
+        library.embedder, [c.text for c in prepared.chunks], library.settings.embed.batch_size
+    )
+    stages["embed"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    report_id, chunk_ids = library.store.add_report(
+        file_name=prepared.path.name,
+        path=os.path.abspath(prepared.path),
+        content_hash=prepared.content_hash,
+        status=ReportStatus.READY,
+        pages=prepared.pages,
+        chunks=prepared.chunks,
+        vectors=vectors,
+        meta=prepared.meta,
+        replace_ids=replace,
+        also=None if prepared.facts is None else (lambda s, rid, f=prepared.facts: save_facts(s, rid, f)),
+    )
+    stages["store"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    library.add_chunks(report_id, prepared.chunks, chunk_ids, vectors)
+    stages["index"] += time.perf_counter() - t0
+    summary.ingested.append(
+        IngestedFile(report_id=report_id, file=name, pages=len(prepared.pages), chunks=len(prepared.chunks))
+    )

@@ -1,0 +1,179 @@
+"""Which reports a question is about, read off the question itself.
+
+A question that names a broker, a company or a ticker is answered from the reports that
+match; one that says "该报告" / "this report" without naming it is answered from the single
+best-matching report. This keeps a small model from answering with a distractor report's
+stock list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from report_rag.retrieval.aliases import GLOSSARY, company_aliases, mentions_broker
+from report_rag.text import CJK_RE, NUMERIC_CODE_RE
+from report_rag.types import Report
+
+# "Company（600519.SH）" / "Tencent Holdings (0700.HK)" in a report title.
+_TITLE_COMPANY = re.compile(r"([\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9&.\- ]{1,40}?)\s*[（(]\s*\d{4,6}\.[A-Za-z]{2}\s*[)）]")
+_DEICTIC = re.compile(
+    r"该报告|这份报告|此报告|本报告|该篇|这篇|该研报|这份研报|本文|报告中|"
+    r"\b(?:this|the|that)\s+(?:report|note|research|piece)\b",
+    re.IGNORECASE,
+)
+_CORPORATE_SUFFIX = re.compile(
+    r"(?:股份有限公司|有限公司|集团|控股|股份|科技|Holdings?|Group|Inc\.?|Ltd\.?|Limited|Corp\.?|Co\.?)$",
+    re.IGNORECASE,
+)
+
+
+_DEFINITION = re.compile(
+    r"定义|含义|意思|是指|标准是|评级体系|评级说明|\bmean(s|ing)?\b|\bdefin(e|ed|ition)\b|rating (scale|system)",
+    re.IGNORECASE,
+)
+
+
+def asks_for_definition(question: str) -> bool:
+    """Rating definitions live in the boilerplate tail; such questions must search it."""
+    return bool(_DEFINITION.search(question))
+
+
+@dataclass(frozen=True)
+class Scope:
+    report_ids: tuple[int, ...] | None  # None: no restriction from the question
+    single_report: bool  # "该报告" / "this report": answer from one report only
+    reason: str = ""
+
+
+@lru_cache(maxsize=4096)
+def _title_company_names(title: str) -> tuple[str, ...]:
+    """Names a user may call the covered company by, from the title (lower case)."""
+    names: list[str] = []
+    for match in _TITLE_COMPANY.finditer(title):
+        name = match.group(1).strip(" ：:-—")
+        name = re.split(r"[：:，,]", name)[-1].strip()
+        if len(name) >= 2:
+            names.append(name)
+            short = _CORPORATE_SUFFIX.sub("", name).strip()
+            if short != name and len(short) >= 2:
+                names.append(short)
+    return tuple(n.lower() for n in names)
+
+
+@lru_cache(maxsize=4096)
+def _title_tickers(title: str) -> frozenset[str]:
+    return frozenset(m.group(1) for m in NUMERIC_CODE_RE.finditer(title))
+
+
+def scope_question(
+    question: str,
+    reports: list[Report],
+    heads: dict[int, str] | None = None,
+    sectors: dict[int, str] | None = None,
+) -> Scope:
+    """`heads`: report id -> top of page 1 (lower case), where company notes print the company;
+    `sectors`: report id -> extracted sector."""
+    heads = heads or {}
+    sectors = sectors or {}
+    lowered = question.lower()
+    asked_tickers = {m.group(1) for m in NUMERIC_CODE_RE.finditer(question)}
+    # Names the question uses, plus their other-language aliases (CATL -> 宁德时代).
+    aliases = [a.lower() for group in company_aliases(question) for a in group if len(a) >= 2]
+    asked_names = [lowered] + aliases
+    by_company = [
+        r.id
+        for r in reports
+        if (asked_tickers and asked_tickers & _title_tickers(r.meta.title or ""))
+        or any(n in asked for n in _title_company_names(r.meta.title or "") for asked in asked_names)
+        or (aliases and any(alias in heads.get(r.id, "") for alias in aliases))
+    ]
+    # Few brokers, many reports: decide once per broker.
+    named_brokers = {b for b in {r.meta.broker for r in reports} if b and mentions_broker(question, b)}
+    by_broker = [r.id for r in reports if r.meta.broker in named_brokers]
+    single = bool(_DEICTIC.search(question))
+    reasons = []
+    ids: set[int] | None = None
+    if by_company:
+        ids = set(by_company)
+        reasons.append("company/ticker named")
+    if by_broker:
+        ids = set(by_broker) if ids is None else (ids & set(by_broker)) or ids
+        reasons.append("broker named")
+    by_sector = {r.id for r in reports if len(sectors.get(r.id, "")) >= 2 and sectors[r.id].lower() in lowered}
+    if by_sector:
+        # Narrow what the other names chose (华锦 + 传媒 -> 华锦's media note); alone, the
+        # sector scopes on its own.
+        narrowed = by_sector if ids is None else ids & by_sector
+        if narrowed:
+            ids = narrowed
+            reasons.append("sector named")
+    return Scope(tuple(sorted(ids)) if ids is not None else None, single, ", ".join(reasons))
+
+
+# --- what kind of question ------------------------------------------------------------
+
+FACT_QUESTION = re.compile(
+    r"评级|推荐|关注|首选|标的|目标价|股价|分析师|联系人|风险|执业|"
+    r"\brat(ing|ed)\b|\bpicks?\b|recommend|target|price|analyst|risks?\b|\bbuy\b|overweight",
+    re.IGNORECASE,
+)
+
+
+def asks_for_facts(question: str) -> bool:
+    return bool(FACT_QUESTION.search(question))
+
+
+def asks_for_explanation(question: str) -> bool:
+    """Why / how / definition questions: the model explains, never the field look-up."""
+    return bool(_EXPLANATION.search(question))
+
+
+def fact_intents(question: str) -> list[str]:
+    """The extracted fields the question asks for, in FACT_INTENTS order."""
+    return [intent for intent, pattern in FACT_INTENTS if pattern.search(question)]
+
+
+FACT_INTENTS = (  # the extracted fields a look-up question asks for
+    ("target_price", re.compile(r"目标价|target price|price target", re.IGNORECASE)),
+    ("rating", re.compile(r"评级|\brat(ing|ed)\b", re.IGNORECASE)),
+    ("picks", re.compile(r"推荐|关注|首选|标的|\bpicks?\b|recommend", re.IGNORECASE)),
+    ("analysts", re.compile(r"分析师|执业证书|\banalysts?\b", re.IGNORECASE)),
+)
+_EXPLANATION = re.compile(r"定义|含义|意思|标准|是指|为什么|原因|如何|\bmean|\bdefin|\bwhy\b|\bhow\b", re.IGNORECASE)
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+
+def question_language(question: str) -> str:
+    han = len(CJK_RE.findall(question))
+    latin = len(_LATIN.findall(question))
+    return "zh" if han and han * 3 >= latin else "en"
+
+
+# --- what the question is about ------------------------------------------------------
+
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z&\-]{2,}\b")
+_QUESTION_WORDS = frozenset(
+    "What Which Who Whom Whose When Where Why How Does Did Do Is Are Was Were Can Could Should "
+    "Would Will Please List Give Tell Summarise Summarize Name The This That These Those".split()
+)
+
+
+def question_subjects(question: str, brokers: list[str | None] = ()) -> list[tuple[str, ...]]:
+    """The companies a question is about, each with all its names (Apple -> 苹果, AAPL).
+    Capitalised words that name a broker of the library (Huajin, Meridian) are not subjects."""
+    subjects = list(company_aliases(question))
+    known = {name.lower() for group in subjects for name in group}
+    for name in _CAPITALISED.findall(question):
+        if name in _QUESTION_WORDS or _is_glossary_word(name) or any(name.lower() in k for k in known):
+            continue
+        if any(b and mentions_broker(name, b) for b in set(brokers)):
+            continue
+        subjects.append((name,))
+    return subjects
+
+
+def _is_glossary_word(word: str) -> bool:
+    return word.lower() in GLOSSARY

@@ -1,0 +1,247 @@
+"""The report library: one SQL store + one FAISS index + one embedder, kept consistent.
+
+SQL is the source of truth. The FAISS file is a cache of the vectors stored with the
+chunks: on open it is loaded (if its fingerprint matches) and reconciled against SQL, so a
+crash between a committed report and the next index save costs nothing, and vectors of
+reports that never committed are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from report_rag.embed.base import Embedder, create_embedder
+from report_rag.errors import IndexMismatchError, ReportNotFoundError
+from report_rag.parse.chunking import ChunkingParams
+from report_rag.settings import Settings
+from report_rag.store.catalog import ChunkCatalog
+from report_rag.store.migrations import migrate
+from report_rag.store.sql import Store
+from report_rag.store.vectors import FaissIndex, describe_mismatch
+from report_rag.types import Chunk, Report, ReportStatus
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = 1
+FINGERPRINT_KEY = "index_fingerprint"
+
+
+@dataclass(frozen=True)
+class ReindexSummary:
+    reports: int
+    chunks: int
+    seconds: float
+
+
+class Library:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.store = Store(settings.db_url)
+        migrate(self.store)  # bring an older library's schema up to date on open
+        self._embedder = embedder
+        self._index: FaissIndex | None = None
+        self._catalog: ChunkCatalog | None = None
+        self._heads: dict[int, str] | None = None
+        self._sectors: dict[int, str] | None = None
+        self._reports: list[Report] | None = None
+        self._unsaved = 0
+
+    # -- components, created on first use ----------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = create_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def chunking(self) -> ChunkingParams:
+        return ChunkingParams(size=self.settings.chunking.size, overlap=self.settings.chunking.overlap)
+
+    def fingerprint(self) -> dict:
+        """What the stored vectors depend on. Any change makes old neighbours wrong."""
+        return {
+            "format": INDEX_FORMAT,
+            "embedder": self.embedder.name,
+            "dim": int(self.embedder.dim),
+            "chunking": self.chunking.fingerprint(),
+        }
+
+    def check_fingerprint(self) -> None:
+        """Refuse to mix vectors from different embedders or chunkings in one library."""
+        stored = self.store.get_meta(FINGERPRINT_KEY)
+        current = self.fingerprint()
+        if stored is None or self.store.counts()["chunks"] == 0:
+            if stored != current:
+                self.store.set_meta(FINGERPRINT_KEY, current)
+            return
+        if stored != current:
+            raise IndexMismatchError(describe_mismatch(stored, current, str(self.settings.home)))
+
+    @property
+    def index(self) -> FaissIndex:
+        if self._index is None:
+            self.check_fingerprint()
+            self._index = self._open_index()
+        return self._index
+
+    def _open_index(self) -> FaissIndex:
+        fingerprint = self.fingerprint()
+        path = self.settings.index_path
+        device = self.settings.index.device
+        index: FaissIndex | None = None
+        if path.exists():
+            try:
+                index = FaissIndex.load(path, fingerprint, device=device)
+            except IndexMismatchError as exc:
+                # SQL agreed with the settings (checked above), so the file is stale: rebuild.
+                log.warning("rebuilding index: %s", exc)
+            except Exception as exc:  # a torn or foreign file: SQL has the vectors
+                log.warning("index file %s unreadable (%s); rebuilding from the store", path, exc)
+        if index is None:
+            index = FaissIndex(fingerprint["dim"], device=device)
+        if self._reconcile(index):
+            index.save(path, fingerprint)
+        return index
+
+    def _reconcile(self, index: FaissIndex) -> bool:
+        """Make the index hold exactly the chunk ids SQL has vectors for."""
+        in_sql = self.store.indexed_chunk_ids()
+        in_index = index.ids()
+        orphans = np.setdiff1d(in_index, in_sql, assume_unique=True)
+        missing = np.setdiff1d(in_sql, in_index, assume_unique=True)
+        if len(orphans):
+            log.info("dropping %d orphan vectors", len(orphans))
+            index.remove(orphans)
+        if len(missing):
+            log.info("restoring %d vectors from the store", len(missing))
+            ids, vectors = self.store.vectors(missing.tolist(), index.dim)
+            index.add(ids, vectors)
+        return bool(len(orphans) or len(missing))
+
+    @property
+    def catalog(self) -> ChunkCatalog:
+        """Chunk filters and the BM25 index, built from SQL on first use."""
+        if self._catalog is None:
+            self._catalog = ChunkCatalog.from_store(self.store)
+        return self._catalog
+
+    def report_heads(self) -> dict[int, str]:
+        """report id -> top of its first page, lower-cased for matching; cached until the
+        library changes."""
+        if self._heads is None:
+            self._heads = {rid: text.lower() for rid, text in self.store.first_page_heads().items()}
+        return self._heads
+
+    def forget_cached_reports(self) -> None:
+        """Drop cached report lists/heads/sectors after a write that bypassed this object."""
+        self._heads = self._sectors = self._reports = None
+
+    def report_sectors(self) -> dict[int, str]:
+        """report id -> extracted sector (传媒, 食品饮料 …), cached until the library changes."""
+        if self._sectors is None:
+            from report_rag.store.facts_queries import report_sectors
+
+            self._sectors = report_sectors(self.store)
+        return self._sectors
+
+    # -- writes ---------------------------------------------------------------------------
+    def add_chunks(
+        self, report_id: int, chunks: Sequence[Chunk], ids: Sequence[int], vectors: np.ndarray
+    ) -> None:
+        """Make freshly committed chunks searchable (vectors and lexical index)."""
+        self.index.add(np.asarray(ids, np.int64), vectors)
+        self.forget_cached_reports()
+        if self._catalog is not None:
+            flags = [c.is_boilerplate for c in chunks]
+            self._catalog.add(ids, [report_id] * len(ids), flags, [c.text for c in chunks])
+        self._unsaved += 1
+        if self._unsaved >= self.settings.index.save_every:
+            self.save_index()
+
+    def save_index(self) -> None:
+        if self._index is not None and self._unsaved:
+            self._index.save(self.settings.index_path, self.fingerprint())
+        self._unsaved = 0
+
+    def delete_report(self, report_id: int) -> Report:
+        report = self.store.get_report(report_id)
+        if report is None:
+            raise ReportNotFoundError(f"no report with id {report_id}")
+        chunk_ids = self.store.delete_report(report_id)
+        self.forget_cached_reports()
+        if self._catalog is not None:
+            self._catalog.remove_report(report_id)
+        if chunk_ids:
+            self.index.remove(np.asarray(chunk_ids, np.int64))
+            self._unsaved += 1
+            self.save_index()
+        return report
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> ReindexSummary:
+        """Re-embed every stored chunk with the configured embedder, without re-parsing."""
+        import time
+
+        started = time.perf_counter()
+        # Re-chunking needs only the stored page text; the chunk ids change, which is fine
+        # because the index is rebuilt below from the same transaction's output.
+        from report_rag.parse.chunking import chunk_pages
+
+        embedder = self.embedder
+        reports = [r for r in self.store.list_reports() if r.status == ReportStatus.READY]
+        total_chunks = 0
+        for done, report in enumerate(reports, 1):
+            chunks = chunk_pages(self.store.pages(report.id), self.chunking)
+            vectors = embed_in_batches(embedder, [c.text for c in chunks], self.settings.embed.batch_size)
+            self.store.replace_chunks(report.id, chunks, vectors)
+            total_chunks += len(chunks)
+            if progress:
+                progress(done, len(reports))
+        self.store.set_meta(FINGERPRINT_KEY, self.fingerprint())
+        index = FaissIndex(int(embedder.dim), device=self.settings.index.device)
+        self._reconcile(index)
+        index.save(self.settings.index_path, self.fingerprint())
+        self._index = index
+        self._catalog = None  # chunk ids changed: rebuild on next use
+        self._unsaved = 0
+        return ReindexSummary(len(reports), total_chunks, time.perf_counter() - started)
+
+    # -- reads ----------------------------------------------------------------------------
+    def reports(self) -> list[Report]:
+        """Every report, cached until this library changes (queries read it each time)."""
+        if self._reports is None:
+            self._reports = self.store.list_reports()
+        return list(self._reports)
+
+    def resolve_report(self, ref: str | int) -> Report:
+        """A report by id or by file name."""
+        reports = self.store.list_reports()
+        for report in reports:
+            if str(report.id) == str(ref) or report.file_name == str(ref):
+                return report
+        raise ReportNotFoundError(f"no report with id or file name {ref!r}")
+
+    def close(self) -> None:
+        self.save_index()
+        self.store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def embed_in_batches(embedder: Embedder, texts: Sequence[str], batch_size: int) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, int(embedder.dim)), np.float32)
+    parts = [
+        embedder.encode_documents(list(texts[i : i + batch_size]))
+        for i in range(0, len(texts), batch_size)
+    ]
+    return np.vstack(parts).astype(np.float32, copy=False)
+

@@ -1,0 +1,465 @@
+"""The typed records shared by every stage, in one place, as plain dataclasses.
+
+Every chunk knows where it came from (report, page span, character offsets into the
+cleaned page text), so a citation can always be traced back and highlighted. Every
+extracted fact carries the page and verbatim quote it was read from: a field the report
+does not print is None (or an empty list), never a guess.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class ReportStatus(enum.StrEnum):
+    READY = "ready"  # parsed, chunked, embedded, searchable
+    NO_TEXT = "no_text"  # no text layer (looks scanned); kept so it is not retried forever
+    FAILED = "failed"  # could not be read; error says why
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page's cleaned text. `number` is 1-based, as printed in a viewer."""
+
+    number: int
+    text: str
+
+
+@dataclass(slots=True)
+class Chunk:
+    """A retrievable passage.
+
+    `start_offset` indexes into the text of `page_start`, `end_offset` into the text of
+    `page_end` (exclusive). For a single-page chunk the text equals
+    ``page.text[start_offset:end_offset]`` (modulo the overlap prefix, which is real text too).
+    """
+
+    text: str
+    page_start: int
+    page_end: int
+    start_offset: int
+    end_offset: int
+    ordinal: int = 0  # position within the report
+    section: str = ""  # nearest heading above the chunk, if any
+    is_boilerplate: bool = False  # disclaimers, rating definitions, certifications
+    id: int | None = None  # assigned by the store; also the FAISS id
+    report_id: int | None = None
+
+
+@dataclass(slots=True)
+class ReportMeta:
+    """Metadata that is cheap to read off the text at ingest time."""
+
+    title: str | None = None
+    broker: str | None = None
+    date: date | None = None
+    language: str | None = None  # "zh" | "en"
+
+
+@dataclass(slots=True)
+class Report:
+    id: int | None
+    file_name: str
+    path: str
+    content_hash: str
+    status: ReportStatus
+    pages: int = 0
+    chunks: int = 0
+    error: str | None = None
+    meta: ReportMeta = field(default_factory=ReportMeta)
+    ingested_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    chunk_id: int
+    report_id: int
+    file_name: str
+    page: int
+    page_end: int
+    score: float
+    text: str
+    title: str | None = None
+    broker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestedFile:
+    report_id: int
+    file: str
+    pages: int
+    chunks: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailedFile:
+    file: str
+    error: str
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    ingested: list[IngestedFile] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    failed: list[FailedFile] = field(default_factory=list)
+    # Wall seconds per stage (parse, chunk, embed, index, store, total), for benchmarks.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "ingested": [
+                {"report_id": i.report_id, "file": i.file, "pages": i.pages, "chunks": i.chunks}
+                for i in self.ingested
+            ],
+            "skipped": [{"file": s.file, "reason": s.reason} for s in self.skipped],
+            "failed": [{"file": f.file, "error": f.error} for f in self.failed],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A checkable pointer: `quote` is exactly ``page_text[start:end]`` of that report page."""
+
+    n: int  # the passage number shown to the model and the user
+    report_id: int
+    file: str
+    title: str | None
+    page: int
+    quote: str
+    start: int
+    end: int
+    chunk_id: int | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "n": self.n,
+            "report_id": self.report_id,
+            "file": self.file,
+            "title": self.title,
+            "page": self.page,
+            "quote": self.quote,
+        }
+
+
+@dataclass(slots=True)
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)  # answer sentences nothing supports
+    model: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    language: str = "zh"
+
+    def to_json(self) -> dict:
+        return {
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations],
+            "unsupported": list(self.unsupported),
+            "model": self.model,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk: Chunk
+    report: Report
+    score: float  # fused score; higher is better
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+    def to_hit(self) -> SearchHit:
+        return SearchHit(
+            chunk_id=self.chunk.id,
+            report_id=self.report.id,
+            file_name=self.report.file_name,
+            page=self.chunk.page_start,
+            page_end=self.chunk.page_end,
+            score=self.score,
+            text=self.chunk.text,
+            title=self.report.meta.title,
+            broker=self.report.meta.broker,
+        )
+
+
+# --- extracted facts ------------------------------------------------------------
+
+
+NORMALIZED_RATINGS = ("buy", "outperform", "neutral", "underperform", "sell")
+RATING_ACTIONS = ("initiate", "maintain", "upgrade", "downgrade")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    page: int
+    quote: str  # verbatim page text
+
+    def to_json(self) -> dict:
+        return {"page": self.page, "quote": self.quote}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Evidence:
+        return cls(page=int(data["page"]), quote=str(data["quote"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Field(Generic[T]):
+    """One scalar fact (broker, title, ticker…) with its evidence."""
+
+    value: T
+    evidence: Evidence
+
+
+@dataclass(slots=True)
+class RatingDefinition:
+    """One line of the broker's rating scale: 领先大市 = beats 沪深300 by >10% in 6 months."""
+
+    term: str  # as printed: "领先大市", "买入（Buy）", "Overweight (OW)", "A"
+    definition: str
+    scale: str | None  # "company" | "industry" | "risk" | None when the report does not say
+    evidence: Evidence
+
+
+@dataclass(slots=True)
+class Rating:
+    raw: str  # as printed (whitespace inside CJK text squeezed): "领先大市-A维持", "Buy (on CL)"
+    normalized: str | None  # one of NORMALIZED_RATINGS
+    action: str | None  # one of RATING_ACTIONS
+    grade: str | None  # the risk grade: the "A" of 领先大市-A
+    scope: str  # "company" | "industry"
+    evidence: Evidence
+    previous: str | None = None  # the rating before a change (原评级 / "upgraded from Neutral")
+    definition: RatingDefinition | None = None  # the broker's definition of this rating
+
+
+@dataclass(slots=True)
+class Price:
+    value: float
+    currency: str | None  # ISO code (CNY, HKD, USD, TWD…) when printed, else None
+    evidence: Evidence
+
+
+@dataclass(slots=True)
+class StockPick:
+    name: str  # as printed, suffix kept: "快手-W"
+    code: str | None  # normalised: "0700.HK", "600519.SH", "TSM US"
+    rating: str | None  # the stock's own rating when the report gives one, as printed
+    evidence: Evidence
+
+
+@dataclass(slots=True)
+class Analyst:
+    name: str
+    sac: str | None  # S + 13 digits
+    email: str | None
+    role: str  # "analyst" | "contact" (联系人 / research contacts)
+    evidence: Evidence
+    licence: str | None = None  # other licence numbers (SFC CE No.)
+
+
+@dataclass(slots=True)
+class Risk:
+    text: str
+    evidence: Evidence
+
+
+@dataclass(slots=True)
+class RelatedReport:
+    title: str
+    date: date | None
+    evidence: Evidence
+
+
+@dataclass(slots=True)
+class Performance:
+    """The 1M/3M/12M table: values in percent, one per period; None for a missing row."""
+
+    periods: list[str]
+    relative: list[float] | None
+    absolute: list[float] | None
+    evidence: Evidence
+
+
+@dataclass(slots=True)
+class ReportFacts:
+    broker: Field[str] | None = None
+    date: Field[date] | None = None
+    title: Field[str] | None = None
+    report_type: Field[str] | None = None
+    sector: Field[str] | None = None
+    company: Field[str] | None = None
+    ticker: Field[str] | None = None
+    # The report's headline rating: the company's in a company note, the industry's in an
+    # industry note. `industry_rating` is a second, industry rating printed beside a
+    # company rating (None in industry notes, whose `rating` is already the industry's).
+    rating: Rating | None = None
+    industry_rating: Rating | None = None
+    target_price: Price | None = None
+    current_price: Price | None = None
+    rating_definitions: list[RatingDefinition] = field(default_factory=list)
+    picks: list[StockPick] = field(default_factory=list)
+    analysts: list[Analyst] = field(default_factory=list)  # analysts and contacts, by role
+    risks: list[Risk] = field(default_factory=list)
+    related_reports: list[RelatedReport] = field(default_factory=list)
+    performance: Performance | None = None
+    rules_version: int = 0  # the extraction rules that produced these facts; 0 = unknown
+
+    SCALAR_FIELDS = ("broker", "date", "title", "report_type", "sector", "company", "ticker")
+
+    @property
+    def contacts(self) -> list[Analyst]:
+        return [a for a in self.analysts if a.role == "contact"]
+
+    @property
+    def signing_analysts(self) -> list[Analyst]:
+        return [a for a in self.analysts if a.role == "analyst"]
+
+    def evidences(self) -> Iterator[tuple[str, Evidence]]:
+        """(field path, evidence) for every extracted value: what a checker walks."""
+        for name in self.SCALAR_FIELDS:
+            item = getattr(self, name)
+            if item is not None:
+                yield name, item.evidence
+        for name in ("rating", "industry_rating"):
+            rating = getattr(self, name)
+            if rating is not None:
+                yield name, rating.evidence
+                if rating.definition is not None:
+                    yield f"{name}.definition", rating.definition.evidence
+        for name in ("target_price", "current_price", "performance"):
+            item = getattr(self, name)
+            if item is not None:
+                yield name, item.evidence
+        for name in ("rating_definitions", "picks", "analysts", "risks", "related_reports"):
+            for index, item in enumerate(getattr(self, name)):
+                yield f"{name}[{index}]", item.evidence
+
+    # -- JSON ------------------------------------------------------------------------
+    def to_json(self) -> dict:
+        def scalar(item: Field | None) -> dict | None:
+            if item is None:
+                return None
+            value = item.value.isoformat() if isinstance(item.value, date) else item.value
+            return {"value": value, "evidence": item.evidence.to_json()}
+
+        out: dict = {name: scalar(getattr(self, name)) for name in self.SCALAR_FIELDS}
+        out["rating"] = _rating_json(self.rating)
+        out["industry_rating"] = _rating_json(self.industry_rating)
+        out["target_price"] = _price_json(self.target_price)
+        out["current_price"] = _price_json(self.current_price)
+        out["rating_definitions"] = [_definition_json(d) for d in self.rating_definitions]
+        out["picks"] = [
+            {"name": p.name, "code": p.code, "rating": p.rating, "evidence": p.evidence.to_json()}
+            for p in self.picks
+        ]
+        out["analysts"] = [
+            {"name": a.name, "sac": a.sac, "email": a.email, "role": a.role, "licence": a.licence,
+             "evidence": a.evidence.to_json()}
+            for a in self.analysts
+        ]
+        out["risks"] = [{"text": r.text, "evidence": r.evidence.to_json()} for r in self.risks]
+        out["related_reports"] = [
+            {"title": r.title, "date": r.date.isoformat() if r.date else None, "evidence": r.evidence.to_json()}
+            for r in self.related_reports
+        ]
+        perf = self.performance
+        out["performance"] = None if perf is None else {
+            "periods": perf.periods, "relative": perf.relative, "absolute": perf.absolute,
+            "evidence": perf.evidence.to_json(),
+        }
+        out["rules_version"] = self.rules_version
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> ReportFacts:
+        facts = cls(rules_version=int(data.get("rules_version", 0)))
+        for name in cls.SCALAR_FIELDS:
+            item = data.get(name)
+            if item is not None:
+                value = date.fromisoformat(item["value"]) if name == "date" else item["value"]
+                setattr(facts, name, Field(value, Evidence.from_json(item["evidence"])))
+        facts.rating = _rating_from_json(data.get("rating"))
+        facts.industry_rating = _rating_from_json(data.get("industry_rating"))
+        facts.target_price = _price_from_json(data.get("target_price"))
+        facts.current_price = _price_from_json(data.get("current_price"))
+        facts.rating_definitions = [_definition_from_json(d) for d in data.get("rating_definitions", [])]
+        facts.picks = [
+            StockPick(p["name"], p.get("code"), p.get("rating"), Evidence.from_json(p["evidence"]))
+            for p in data.get("picks", [])
+        ]
+        facts.analysts = [
+            Analyst(a["name"], a.get("sac"), a.get("email"), a.get("role", "analyst"),
+                    Evidence.from_json(a["evidence"]), a.get("licence"))
+            for a in data.get("analysts", [])
+        ]
+        facts.risks = [Risk(r["text"], Evidence.from_json(r["evidence"])) for r in data.get("risks", [])]
+        facts.related_reports = [
+            RelatedReport(r["title"], date.fromisoformat(r["date"]) if r.get("date") else None,
+                          Evidence.from_json(r["evidence"]))
+            for r in data.get("related_reports", [])
+        ]
+        perf = data.get("performance")
+        if perf is not None:
+            facts.performance = Performance(
+                list(perf["periods"]), perf.get("relative"), perf.get("absolute"), Evidence.from_json(perf["evidence"])
+            )
+        return facts
+
+
+def _definition_json(item: RatingDefinition | None) -> dict | None:
+    if item is None:
+        return None
+    return {"term": item.term, "definition": item.definition, "scale": item.scale, "evidence": item.evidence.to_json()}
+
+
+def _definition_from_json(data: dict | None) -> RatingDefinition | None:
+    if data is None:
+        return None
+    return RatingDefinition(data["term"], data["definition"], data.get("scale"), Evidence.from_json(data["evidence"]))
+
+
+def _rating_json(rating: Rating | None) -> dict | None:
+    if rating is None:
+        return None
+    return {
+        "raw": rating.raw, "normalized": rating.normalized, "action": rating.action, "grade": rating.grade,
+        "scope": rating.scope, "previous": rating.previous, "evidence": rating.evidence.to_json(),
+        "definition": _definition_json(rating.definition),
+    }
+
+
+def _rating_from_json(data: dict | None) -> Rating | None:
+    if data is None:
+        return None
+    return Rating(
+        raw=data["raw"], normalized=data.get("normalized"), action=data.get("action"), grade=data.get("grade"),
+        scope=data.get("scope", "company"), evidence=Evidence.from_json(data["evidence"]),
+        previous=data.get("previous"), definition=_definition_from_json(data.get("definition")),
+    )
+
+
+def _price_json(price: Price | None) -> dict | None:
+    if price is None:
+        return None
+    return {"value": price.value, "currency": price.currency, "evidence": price.evidence.to_json()}
+
+
+def _price_from_json(data: dict | None) -> Price | None:
+    if data is None:
+        return None
+    return Price(float(data["value"]), data.get("currency"), Evidence.from_json(data["evidence"]))
