@@ -180,7 +180,7 @@ class Settings(BaseSettings):
         case (``llm_gguf=`` is REPORT_RAG_LLM_GGUF, ``embedder=`` is REPORT_RAG_EMBEDDER); the
         environment fills in the rest."""
         top: dict[str, Any] = {}
-        groups: dict[str, dict[str, Any]] = {}
+        groups: dict[str, Any] = {}  # group name -> nested dict of values
         names = variable_names()
         for key, value in values.items():
             if key == "home":

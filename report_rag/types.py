@@ -12,7 +12,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 T = TypeVar("T")
 
@@ -64,7 +64,7 @@ class ReportMeta:
 
 @dataclass(slots=True)
 class Report:
-    id: int | None
+    id: int  # a Report is only ever read back from the store
     file_name: str
     path: str
     content_hash: str
@@ -117,7 +117,7 @@ class IngestSummary:
     # Wall seconds per stage (parse, chunk, embed, index, store, total), for benchmarks.
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "ingested": [
                 {"report_id": i.report_id, "file": i.file, "pages": i.pages, "chunks": i.chunks}
@@ -142,7 +142,7 @@ class Citation:
     end: int
     chunk_id: int | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "n": self.n,
             "report_id": self.report_id,
@@ -164,7 +164,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     language: str = "zh"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "answer": self.answer,
             "refused": self.refused,
@@ -184,6 +184,7 @@ class Passage:
     lexical_rank: int | None = None
 
     def to_hit(self) -> SearchHit:
+        assert self.chunk.id is not None  # a passage's chunk is read back from the store
         return SearchHit(
             chunk_id=self.chunk.id,
             report_id=self.report.id,
@@ -209,11 +210,11 @@ class Evidence:
     page: int
     quote: str  # verbatim page text
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"page": self.page, "quote": self.quote}
 
     @classmethod
-    def from_json(cls, data: dict) -> Evidence:
+    def from_json(cls, data: dict[str, Any]) -> Evidence:
         return cls(page=int(data["page"]), quote=str(data["quote"]))
 
 
@@ -350,14 +351,14 @@ class ReportFacts:
                 yield f"{name}[{index}]", item.evidence
 
     # -- JSON ------------------------------------------------------------------------
-    def to_json(self) -> dict:
-        def scalar(item: Field | None) -> dict | None:
+    def to_json(self) -> dict[str, Any]:
+        def scalar(item: Field[Any] | None) -> dict[str, Any] | None:
             if item is None:
                 return None
             value = item.value.isoformat() if isinstance(item.value, date) else item.value
             return {"value": value, "evidence": item.evidence.to_json()}
 
-        out: dict = {name: scalar(getattr(self, name)) for name in self.SCALAR_FIELDS}
+        out: dict[str, Any] = {name: scalar(getattr(self, name)) for name in self.SCALAR_FIELDS}
         out["rating"] = _rating_json(self.rating)
         out["industry_rating"] = _rating_json(self.industry_rating)
         out["target_price"] = _price_json(self.target_price)
@@ -386,7 +387,7 @@ class ReportFacts:
         return out
 
     @classmethod
-    def from_json(cls, data: dict) -> ReportFacts:
+    def from_json(cls, data: dict[str, Any]) -> ReportFacts:
         facts = cls(rules_version=int(data.get("rules_version", 0)))
         for name in cls.SCALAR_FIELDS:
             item = data.get(name)
@@ -421,19 +422,23 @@ class ReportFacts:
         return facts
 
 
-def _definition_json(item: RatingDefinition | None) -> dict | None:
+def _definition_json(item: RatingDefinition | None) -> dict[str, Any] | None:
     if item is None:
         return None
     return {"term": item.term, "definition": item.definition, "scale": item.scale, "evidence": item.evidence.to_json()}
 
 
-def _definition_from_json(data: dict | None) -> RatingDefinition | None:
+@overload
+def _definition_from_json(data: dict[str, Any]) -> RatingDefinition: ...
+@overload
+def _definition_from_json(data: None) -> None: ...
+def _definition_from_json(data: dict[str, Any] | None) -> RatingDefinition | None:
     if data is None:
         return None
     return RatingDefinition(data["term"], data["definition"], data.get("scale"), Evidence.from_json(data["evidence"]))
 
 
-def _rating_json(rating: Rating | None) -> dict | None:
+def _rating_json(rating: Rating | None) -> dict[str, Any] | None:
     if rating is None:
         return None
     return {
@@ -443,7 +448,7 @@ def _rating_json(rating: Rating | None) -> dict | None:
     }
 
 
-def _rating_from_json(data: dict | None) -> Rating | None:
+def _rating_from_json(data: dict[str, Any] | None) -> Rating | None:
     if data is None:
         return None
     return Rating(
@@ -453,13 +458,13 @@ def _rating_from_json(data: dict | None) -> Rating | None:
     )
 
 
-def _price_json(price: Price | None) -> dict | None:
+def _price_json(price: Price | None) -> dict[str, Any] | None:
     if price is None:
         return None
     return {"value": price.value, "currency": price.currency, "evidence": price.evidence.to_json()}
 
 
-def _price_from_json(data: dict | None) -> Price | None:
+def _price_from_json(data: dict[str, Any] | None) -> Price | None:
     if data is None:
         return None
     return Price(float(data["value"]), data.get("currency"), Evidence.from_json(data["evidence"]))

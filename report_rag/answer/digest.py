@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from report_rag.answer.fact_answers import evidence_passage
 from report_rag.answer.qa import answer_from_passages, final_answer
@@ -48,7 +48,7 @@ class Digest:
     ratings: list[RatingRecord] = field(default_factory=list)
     brief: Answer | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "since": self.since.isoformat() if self.since else None,
             "sector": self.sector,

@@ -9,10 +9,10 @@ the model says the passages do not answer, or when no sentence survives verifica
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from report_rag.answer.citations import Support, align, build_citations, strip_markers
 from report_rag.answer.fact_answers import fact_answer, facts_passage
@@ -56,7 +56,9 @@ def unknown_subjects(library: Library, question: str, passages: list[Passage]) -
     return [names for names in subjects if not any(_about_subjects(p, [names], heads) for p in passages)]
 
 
-def _refusal(question: str, language: str, model: str, timings: dict, unsupported=()) -> Answer:
+def _refusal(
+    question: str, language: str, model: str, timings: dict[str, float], unsupported: Iterable[str] = ()
+) -> Answer:
     return Answer(
         question=question,
         answer=REFUSAL[language],
@@ -102,7 +104,9 @@ def ask_stream(
     )
 
 
-def _direct_fact_answer(library, question, scoped_to, passages: list[Passage], filters: Filters) -> str | None:
+def _direct_fact_answer(
+    library: Library, question: str, scoped_to: tuple[int, ...] | None, passages: list[Passage], filters: Filters
+) -> str | None:
     """The fields' answer when the question is a look-up about exactly one report."""
     from report_rag.store.facts_tables import load_facts
 
@@ -114,7 +118,10 @@ def _direct_fact_answer(library, question, scoped_to, passages: list[Passage], f
     return fact_answer(question, facts, question_language(question)) if facts else None
 
 
-def _checked(library, question, text, passages, model, timings, started) -> Iterator[Event]:
+def _checked(
+    library: Library, question: str, text: str, passages: list[Passage], model: str,
+    timings: dict[str, float], started: float,
+) -> Iterator[Event]:
     timings = dict(timings)
     timings["first_token_s"] = time.perf_counter() - started
     yield Token(text)
@@ -131,7 +138,7 @@ def _checked(library, question, text, passages, model, timings, started) -> Iter
                        timings=timings, language=question_language(question)))
 
 
-def _with_fact_passages(library: Library, scoped_to, passages: list[Passage]) -> list[Passage]:
+def _with_fact_passages(library: Library, scoped_to: tuple[int, ...] | None, passages: list[Passage]) -> list[Passage]:
     """Put the extracted facts of the report(s) in question ahead of the retrieved text."""
     from report_rag.store.facts_tables import load_facts
 
@@ -141,7 +148,7 @@ def _with_fact_passages(library: Library, scoped_to, passages: list[Passage]) ->
     for report_id in report_ids[:3]:
         report = by_id.get(report_id) or library.store.get_report(report_id)
         facts = load_facts(library.store, report_id) if report else None
-        passage = facts_passage(report, facts) if facts else None
+        passage = facts_passage(report, facts) if report and facts else None  # facts imply report
         if passage is not None:
             extra.append(passage)
     return extra + passages
@@ -154,9 +161,9 @@ def answer_from_passages(
     passages: list[Passage],
     *,
     max_new_tokens: int = 384,
-    timings: dict | None = None,
+    timings: dict[str, float] | None = None,
     started: float | None = None,
-    subjects: list[tuple[str, ...]] = (),
+    subjects: Sequence[tuple[str, ...]] = (),
 ) -> Iterator[Event]:
     """`subjects`: companies the question asks about (each as all its names); only passages
     from text or reports that name them can support the answer (Hengrui's target price is
@@ -216,14 +223,14 @@ def answer_from_passages(
     )
 
 
-def _about_subjects(passage: Passage, subjects, heads: dict[int, str]) -> bool:
+def _about_subjects(passage: Passage, subjects: Sequence[tuple[str, ...]], heads: dict[int, str]) -> bool:
     where = " ".join(
         [passage.chunk.text, passage.report.meta.title or "", heads.get(passage.report.id, "")]
     ).lower()
     return all(any(name.lower() in where for name in names) for names in subjects)
 
 
-def _page_reader(library: Library):
+def _page_reader(library: Library) -> Callable[[int, int], str]:
     @lru_cache(maxsize=64)
     def pages_of(report_id: int) -> dict[int, str]:
         return {p.number: p.text for p in library.store.pages(report_id)}
@@ -241,5 +248,5 @@ def final_answer(events: Iterator[Event]) -> Answer:
     return final
 
 
-def ask(library: Library, generator: Generator, question: str, **options) -> Answer:
+def ask(library: Library, generator: Generator, question: str, **options: Any) -> Answer:
     return final_answer(ask_stream(library, generator, question, **options))

@@ -3,12 +3,12 @@ sentence is cited and checked like an answer."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from report_rag.answer.fact_answers import facts_passage
 from report_rag.answer.qa import answer_from_passages, final_answer
 from report_rag.store.facts_tables import load_facts
-from report_rag.types import Answer, Evidence, Passage, Report, ReportFacts
+from report_rag.types import Answer, Evidence, Field, Passage, Report, ReportFacts
 
 if TYPE_CHECKING:
     from report_rag.llm.base import Generator
@@ -20,11 +20,11 @@ BRIEF_REQUEST = {
 }
 
 
-def _evidence(e: Evidence | None) -> dict | None:
+def _evidence(e: Evidence | None) -> dict[str, Any] | None:
     return None if e is None else {"page": e.page, "quote": e.quote}
 
 
-def _value(field) -> object:
+def _value(field: Field[Any] | None) -> object:
     if field is None:
         return None
     value = field.value
@@ -47,7 +47,7 @@ def draft_brief(library: Library, generator: Generator, report: Report, facts: R
     return final_answer(answer_from_passages(library, generator, BRIEF_REQUEST[language], passages))
 
 
-def summarize_report(library: Library, generator: Generator | None, ref: str | int) -> dict:
+def summarize_report(library: Library, generator: Generator | None, ref: str | int) -> dict[str, Any]:
     """The `report-rag summarize` JSON for one report (by id or file name).
 
     Without a generator the brief is left empty; every other field comes from the rules.
@@ -103,7 +103,7 @@ def summarize_report(library: Library, generator: Generator | None, ref: str | i
     return out
 
 
-def summary_markdown(summary: dict) -> str:
+def summary_markdown(summary: dict[str, Any]) -> str:
     lines = [f"# {summary['title'] or summary['file']}", ""]
     meta = [summary.get("broker"), summary.get("date"), summary.get("report_type"), summary.get("sector")]
     lines.append(" · ".join(m for m in meta if m))

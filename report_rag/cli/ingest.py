@@ -59,10 +59,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for item in summary.ingested:
             print(f"ingested  {item.file}  (report {item.report_id}, {item.pages} pages, {item.chunks} chunks)")
-        for item in summary.skipped:
-            print(f"skipped   {item.file}: {item.reason}")
-        for item in summary.failed:
-            print(f"failed    {item.file}: {item.error}", file=sys.stderr)
+        for skipped in summary.skipped:
+            print(f"skipped   {skipped.file}: {skipped.reason}")
+        for failed in summary.failed:
+            print(f"failed    {failed.file}: {failed.error}", file=sys.stderr)
         print(
             f"{len(summary.ingested)} ingested, {len(summary.skipped)} skipped, "
             f"{len(summary.failed)} failed ({summary.stage_seconds.get('total', 0):.1f} s)"

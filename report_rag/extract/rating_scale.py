@@ -102,7 +102,7 @@ def _items(line: TextLine, text: str, start: int, scale: str | None) -> list[Rat
     return items
 
 
-def _starts_item(text: str, match: re.Match, start: int) -> bool:
+def _starts_item(text: str, match: re.Match[str], start: int) -> bool:
     """An item opens the line (after a sub-heading) or follows ；/。 — not a term in prose."""
     before = text[start : match.start()].strip()
     return not before or before[-1] in ";。"

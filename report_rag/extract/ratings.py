@@ -20,6 +20,7 @@ Three readers, all on width-folded text (see `evidence.fold`):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from report_rag.text import CJK
@@ -62,7 +63,7 @@ _EN_ACTION_STEMS = (
 )
 
 
-def _alternation(words) -> str:
+def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"[\s-]?") for w in sorted(words, key=len, reverse=True))
 
 
@@ -126,7 +127,7 @@ def normalize_rating(term: str | None, scope: str | None = None) -> str | None:
     normalized = _ZH_TERMS.get(term.strip()) or _EN_TERMS.get(key) or _EN_TERMS.get(key.replace(" ", "-"))
     if normalized is None:
         normalized = _EN_TERMS.get(key.replace(" ", ""))
-    if scope == "industry":
+    if scope == "industry" and normalized is not None:
         normalized = {"buy": "outperform", "sell": "underperform"}.get(normalized, normalized)
     return normalized
 
@@ -145,7 +146,9 @@ def normalize_action(word: str | None) -> str | None:
 
 def read_rating_value(text: str, at: int = 0) -> RatingText | None:
     """The rating printed at `text[at:]` (after separators and quotes), or None."""
-    position = _LEAD_RE.match(text, at).end()
+    lead = _LEAD_RE.match(text, at)
+    assert lead is not None  # the pattern matches the empty string
+    position = lead.end()
     term_match = _TERM_RE.match(text, position)
     if term_match is None or _continues_word(text, term_match):
         return None
@@ -164,7 +167,7 @@ def read_rating_value(text: str, at: int = 0) -> RatingText | None:
     return RatingText(term_match.group(), term_match.start(), end, grade, action, previous)
 
 
-def _continues_word(text: str, match: re.Match) -> bool:
+def _continues_word(text: str, match: re.Match[str]) -> bool:
     """A CJK term glued to more letters is another word (推荐 in 推荐关注, 增持 in 增持股份)."""
     if match.group("zh") is None:
         return False

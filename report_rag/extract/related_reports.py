@@ -58,7 +58,7 @@ def find_related_reports(document: Document) -> list[RelatedReport]:
 def related_line_indices(document: Document) -> set[int]:
     """Lines of 相关报告 lists (heading included): other rules must not read old reports'
     titles ("…维持买入评级") as this report's facts."""
-    indices = set()
+    indices: set[int] = set()
     for body in _blocks(document, with_heading=True):
         indices.update(span.line.index for span in body)
     return indices

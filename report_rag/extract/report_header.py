@@ -95,7 +95,7 @@ def read_header(document: Document, broker: str | None) -> Header:
     return header
 
 
-def _type_matches(line: TextLine) -> list[tuple[int, re.Match]]:
+def _type_matches(line: TextLine) -> list[tuple[int, re.Match[str]]]:
     """(score, match) for report-type tokens in a line; specific beats generic."""
     found = []
     for pattern in (_ZH_TYPE_RE, _EN_TYPE_RE):
@@ -121,7 +121,7 @@ def _standalone(text: str, start: int, end: int) -> bool:
 
 
 def _report_type(zone: list[TextLine]) -> Field[str] | None:
-    best: tuple[int, TextLine, re.Match] | None = None
+    best: tuple[int, TextLine, re.Match[str]] | None = None
     for line in zone:
         for score, match in _type_matches(line):
             if best is None or score > best[0]:

@@ -22,7 +22,7 @@ import struct
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from report_rag.errors import ReportRagError
 from report_rag.settings import Settings
@@ -202,11 +202,12 @@ def is_verified(path: Path, sha256: str, directory: Path) -> bool:
         marker = json.loads(_marker_path(path, directory).read_text())
     except (OSError, ValueError):
         return False
-    return (
+    verified: bool = (
         marker.get("sha256") == sha256
         and marker.get("size") == stat.st_size
         and marker.get("mtime_ns") == stat.st_mtime_ns
     )
+    return verified
 
 
 def verify(path: Path, sha256: str, directory: Path) -> None:
@@ -264,7 +265,7 @@ def ensure_gguf(settings: Settings) -> Path:
     return choice.path
 
 
-def gguf_status(settings: Settings) -> dict:
+def gguf_status(settings: Settings) -> dict[str, Any]:
     """present / verified / metadata for `report-rag models`, cheaply (no hashing, no loading)."""
     choice = choose_gguf(settings)
     directory = models_dir(settings)
@@ -272,7 +273,7 @@ def gguf_status(settings: Settings) -> dict:
     verified = bool(
         present and choice.expected_sha256 and is_verified(choice.path, choice.expected_sha256, directory)
     )
-    status: dict = {"path": str(choice.path), "present": present, "verified": verified}
+    status: dict[str, Any] = {"path": str(choice.path), "present": present, "verified": verified}
     if choice.embedded is not None:
         status["embedded"] = choice.embedded.key
         status["parts_installed"] = parts_installed(choice.embedded)
@@ -298,7 +299,7 @@ _STRING, _ARRAY = 8, 9
 _WANTED = ("general.architecture", "general.name", "general.file_type")
 
 
-def read_gguf_metadata(path: Path, max_keys: int = 4096) -> dict:
+def read_gguf_metadata(path: Path, max_keys: int = 4096) -> dict[str, Any]:
     """architecture, name and context_length from the header's key/values (arrays skipped)."""
     try:
         with open(path, "rb") as fh:
@@ -307,7 +308,7 @@ def read_gguf_metadata(path: Path, max_keys: int = 4096) -> dict:
             version, _tensors, kv_count = struct.unpack("<IQQ", fh.read(20))
             if version < 2:
                 raise ModelAssetError(f"{path}: GGUF version {version} is too old")
-            found: dict = {}
+            found: dict[str, Any] = {}
             for _ in range(min(kv_count, max_keys)):
                 key = _read_string(fh)
                 value = _read_value(fh, struct.unpack("<I", fh.read(4))[0])

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from report_rag.errors import ReportRagError
 
@@ -52,7 +52,7 @@ class Generator(Protocol):
         """Text pieces of the assistant's reply as they are decoded."""
         ...
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         """backend, model, path/present, device, loaded — for display."""
         ...
 

@@ -137,7 +137,7 @@ class TransformersGenerator:
         self._gate = GenerationGate()
 
     @staticmethod
-    def describe_settings(settings: Settings) -> dict:
+    def describe_settings(settings: Settings) -> dict[str, Any]:
         return describe_transformers(settings)
 
     @classmethod
@@ -173,7 +173,7 @@ class TransformersGenerator:
                 raise ConfigError(  # never run a path that may ignore the window or the cap
                     f"asked for attention {self.attn_implementation!r}, transformers chose {in_use!r}"
                 )
-            model.eval()
+            model.eval()  # type: ignore[no-untyped-call]  # transformers' stub leaves eval unannotated
             self._model = model
             self._cache_argument = "cache" if "cache" in inspect.signature(model.forward).parameters \
                 else "past_key_values"
@@ -254,7 +254,7 @@ class TransformersGenerator:
                     model.generate(**generate_kwargs)
             except BaseException as exc:  # surfaced in the consumer's thread below
                 failure.append(exc)
-                streamer.end()
+                streamer.end()  # type: ignore[no-untyped-call]  # unannotated in transformers
 
         with self._gate.hold():
             worker = threading.Thread(target=run, name="report-rag-generate", daemon=True)
@@ -270,7 +270,7 @@ class TransformersGenerator:
         if failure:
             raise failure[0]
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         return {
             "backend": BACKEND,
             "model": self.model_id,
@@ -285,7 +285,7 @@ class TransformersGenerator:
         }
 
 
-def describe_transformers(settings: Settings) -> dict:
+def describe_transformers(settings: Settings) -> dict[str, Any]:
     """Configured model, presence and context from config.json alone: no weights, no network."""
     info: dict[str, Any] = {"backend": BACKEND, "model": settings.llm.hf.model, "loaded": False}
     try:

@@ -93,7 +93,7 @@ class LlamaCppGenerator:
         self._gate = GenerationGate()
 
     @staticmethod
-    def describe_settings(settings: Settings) -> dict:
+    def describe_settings(settings: Settings) -> dict[str, Any]:
         return describe_llamacpp(settings)
 
     @classmethod
@@ -161,7 +161,7 @@ class LlamaCppGenerator:
                 if piece:
                     yield piece
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         return {
             "backend": BACKEND,
             "model": self.model_path.name,
@@ -189,7 +189,7 @@ def _device_label(device: str) -> str:
         return f"unavailable: {exc}"
 
 
-def describe_llamacpp(settings: Settings) -> dict:
+def describe_llamacpp(settings: Settings) -> dict[str, Any]:
     choice = choose_gguf(settings)
     status = gguf_status(settings)
     metadata = status.pop("metadata", {}) or {}

@@ -67,7 +67,7 @@ class OpenAIGenerator:
         self.token_count_source = "unknown"
 
     @staticmethod
-    def describe_settings(settings: Settings) -> dict:
+    def describe_settings(settings: Settings) -> dict[str, Any]:
         return describe_openai(settings)
 
     @classmethod
@@ -93,7 +93,7 @@ class OpenAIGenerator:
 
     def _pick_counter(self) -> Callable[[str], int]:
         """The first tokenizer endpoint the server answers; the estimate if none does."""
-        candidates: list[tuple[str, str, Callable[[str], dict], Callable[[dict], int]]] = [
+        candidates: list[tuple[str, str, Callable[[str], dict[str, Any]], Callable[[dict[str, Any]], int]]] = [
             ("llama-cpp-python /extras/tokenize/count", f"{self.server_root}/extras/tokenize/count",
              lambda t: {"input": t, "model": self.model}, lambda r: int(r["count"])),
             # vLLM reads model/prompt and answers count; llama.cpp's server reads content and
@@ -113,7 +113,10 @@ class OpenAIGenerator:
                 continue
             self.token_count_source = source
 
-            def count(text: str, url: str = url, payload=payload, parse=parse) -> int:
+            def count(
+                text: str, url: str = url, payload: Callable[[str], dict[str, Any]] = payload,
+                parse: Callable[[dict[str, Any]], int] = parse,
+            ) -> int:
                 response = self._client.post(url, json=payload(text))
                 response.raise_for_status()
                 return parse(response.json())
@@ -144,7 +147,7 @@ class OpenAIGenerator:
         except self._httpx.HTTPError as exc:
             raise ServerError(f"OpenAI-compatible server at {self.base_url}: {exc}") from exc
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         return {
             "backend": BACKEND,
             "model": self.model,
@@ -184,7 +187,7 @@ def _server_context_length(client: Any, base_url: str, model: str) -> int | None
     return int(value) if value else None
 
 
-def _model_entry(client: Any, base_url: str, model: str) -> dict | None:
+def _model_entry(client: Any, base_url: str, model: str) -> dict[str, Any] | None:
     try:
         response = client.get(f"{base_url}/models", timeout=_PROBE_TIMEOUT_S)
         response.raise_for_status()
@@ -194,7 +197,7 @@ def _model_entry(client: Any, base_url: str, model: str) -> dict | None:
     return next((e for e in entries if e.get("id") == model), None)
 
 
-def describe_openai(settings: Settings) -> dict:
+def describe_openai(settings: Settings) -> dict[str, Any]:
     """Asks the server's /models (2 s timeout): present means it is up and serves the model."""
     info: dict[str, Any] = {
         "backend": BACKEND,

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from report_rag.parse.boilerplate import BoilerplateTracker, boilerplate_opening
 from report_rag.parse.headings import classify_heading, starts_with_bullet
@@ -67,7 +68,7 @@ class ChunkingParams:
         if not 0 <= self.overlap < self.size // 2:
             raise ValueError("chunk overlap must be >= 0 and under half of the chunk size")
 
-    def fingerprint(self) -> dict:
+    def fingerprint(self) -> dict[str, Any]:
         """What identifies chunks built with these params (stored with the index)."""
         return {"size": self.size, "overlap": self.overlap, "rules": RULES_VERSION}
 

@@ -18,20 +18,20 @@ Rules only (no model), and no guessing: a field without good evidence stays None
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from report_rag.parse.boilerplate import boilerplate_opening, disclaimer_phrase_count
 from report_rag.parse.headings import (
     AMBIGUOUS_RISK_RE,
-    CJK,
     CONTENT_HEADING_RE,
     cjk_count,
     classify_heading,
     strip_bullet,
     strip_markup,
 )
+from report_rag.text import CJK
 from report_rag.types import Page, ReportMeta
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -74,7 +74,7 @@ _RELATED_HEADING_RE = re.compile(
 _RELATED_ITEM_RE = re.compile(rf"-[{CJK}A-Za-z]{{2,12}}(?:证券|研究所|国际)-|《[^》]{{4,}}》")
 
 
-def _parse_date(match: re.Match) -> date | None:
+def _parse_date(match: re.Match[str]) -> date | None:
     groups = match.groupdict()
     month = _MONTHS[groups["month_name"].lower()] if groups.get("month_name") else int(groups["month"])
     try:
@@ -264,7 +264,7 @@ def find_broker(pages: list[Page]) -> str | None:
     best: tuple[float, str] | None = None
     for mentions in (_zh_mentions(text), _en_mentions(text)):
         counts: Counter[str] = Counter(r for m in mentions for r in m.readings)
-        weights: Counter[str] = Counter()
+        weights: defaultdict[str, float] = defaultdict(float)  # summed mention weights
         for mention in mentions:
             weights[mention.readings[0]] += mention.weight
         for mention in mentions:

@@ -14,9 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol
 
 from report_rag.errors import NoTextLayerError, PdfError
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +212,7 @@ def _open_binary(path: Path) -> Iterator[BinaryIO]:
         yield fh
 
 
-def _open_reader(path: Path, fh: BinaryIO):
+def _open_reader(path: Path, fh: BinaryIO) -> PdfReader:
     from pypdf import PasswordType, PdfReader
     from pypdf.errors import DependencyError
 
@@ -233,7 +236,7 @@ def _open_reader(path: Path, fh: BinaryIO):
     return reader
 
 
-def _count_pages(path: Path, reader) -> int:
+def _count_pages(path: Path, reader: PdfReader) -> int:
     try:
         page_count = len(reader.pages)
     except Exception as exc:
@@ -251,7 +254,7 @@ _PLACEHOLDER_TITLE = re.compile(
 )
 
 
-def _metadata_title(reader) -> str | None:
+def _metadata_title(reader: PdfReader) -> str | None:
     try:
         info = reader.metadata
         title = info.title if info is not None else None

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from report_rag.errors import NoTextLayerError, PdfError
@@ -131,7 +132,7 @@ def ingest_paths(
     )
     # Bounded look-ahead: enough to keep the embedder fed, never the whole corpus in memory.
     lookahead = max(2, 2 * workers)
-    pending: deque[tuple[Path, str, Future | None, int | None]] = deque()
+    pending: deque[tuple[Path, str, Future[PreparedReport], int | None]] = deque()
     seen_this_run: dict[str, str] = {}
     queue = iter(found.files)
 
@@ -228,7 +229,7 @@ def _commit_report(
         vectors=vectors,
         meta=prepared.meta,
         replace_ids=replace,
-        also=None if prepared.facts is None else (lambda s, rid, f=prepared.facts: save_facts(s, rid, f)),
+        also=None if prepared.facts is None else partial(save_facts, facts=prepared.facts),
     )
     stages["store"] += time.perf_counter() - t0
     t0 = time.perf_counter()

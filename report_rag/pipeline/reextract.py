@@ -7,11 +7,15 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from report_rag.extract import RULES_VERSION, extract_facts
 from report_rag.store.facts_tables import StoreOrSession, save_facts, stored_rules_versions
 from report_rag.store.sql import Store
 from report_rag.types import Page, ReportFacts, ReportMeta, ReportStatus
+
+if TYPE_CHECKING:
+    from report_rag.store.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +37,20 @@ class ReextractSummary:
     failed: list[tuple[int, str]] = field(default_factory=list)  # (report id, error)
     seconds: float = 0.0
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"reports": self.reports, "extracted": self.extracted, "skipped": self.skipped,
                 "failed": [{"report_id": i, "error": e} for i, e in self.failed], "seconds": round(self.seconds, 3)}
 
 
 def reextract_library(
-    library_or_store, *, only_stale: bool = False, progress: Callable[[int, int], None] | None = None
+    library_or_store: Library | Store, *, only_stale: bool = False, progress: Callable[[int, int], None] | None = None
 ) -> ReextractSummary:
     """Re-extract every READY report from its stored pages, one transaction per report.
 
     `only_stale` skips reports already extracted with the current RULES_VERSION. A report
     whose extraction fails is recorded in the summary and the rest go on.
     """
-    store: Store = getattr(library_or_store, "store", library_or_store)
+    store = cast(Store, getattr(library_or_store, "store", library_or_store))  # a Library or a Store
     started = time.perf_counter()
     summary = ReextractSummary()
     reports = [r for r in store.list_reports() if r.status == ReportStatus.READY]

@@ -138,14 +138,14 @@ def ingest_uploads(
                 name, "ingested", f"{item.pages} pages, {item.chunks} passages",
                 report_id=item.report_id, stored_as=Path(item.file),
             )
-        for item in summary.skipped:
-            position, name = stored[item.file]
-            _discard(Path(item.file))
-            results[position] = UploadResult(name, "skipped", for_client(item.reason))
-        for item in summary.failed:
-            position, name = stored.get(item.file, (None, item.file))
-            if position is not None:
-                results[position] = UploadResult(name, "failed", for_client(item.error), stored_as=Path(item.file))
+        for skipped in summary.skipped:
+            position, name = stored[skipped.file]
+            _discard(Path(skipped.file))
+            results[position] = UploadResult(name, "skipped", for_client(skipped.reason))
+        for failed in summary.failed:
+            failed_at, name = stored.get(failed.file, (None, failed.file))
+            if failed_at is not None:
+                results[failed_at] = UploadResult(name, "failed", for_client(failed.error), stored_as=Path(failed.file))
     return [
         results.get(i, UploadResult(u.name, "failed", "no result from ingest"))
         for i, u in enumerate(uploads)

@@ -6,24 +6,24 @@ import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from report_rag.errors import MissingDependencyError
 
 
-def write_csv(stream: IO[str], rows: Sequence[dict], columns: Sequence[str]) -> None:
+def write_csv(stream: IO[str], rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     writer = csv.DictWriter(stream, fieldnames=list(columns), extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
 
 
-def csv_bytes(rows: Sequence[dict], columns: Sequence[str]) -> bytes:
+def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
     buffer = io.StringIO()
     write_csv(buffer, rows, columns)
     return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel then reads the Chinese right
 
 
-def xlsx_bytes(rows: Sequence[dict], columns: Sequence[str], sheet: str = "Sheet1") -> bytes:
+def xlsx_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str], sheet: str = "Sheet1") -> bytes:
     try:
         from openpyxl import Workbook
     except ImportError as exc:
@@ -39,5 +39,5 @@ def xlsx_bytes(rows: Sequence[dict], columns: Sequence[str], sheet: str = "Sheet
     return buffer.getvalue()
 
 
-def write_xlsx(path: str | Path, rows: Sequence[dict], columns: Sequence[str], sheet: str = "Sheet1") -> None:
+def write_xlsx(path: str | Path, rows: Sequence[dict[str, Any]], columns: Sequence[str], sheet: str = "Sheet1") -> None:
     Path(path).write_bytes(xlsx_bytes(rows, columns, sheet))

@@ -25,6 +25,8 @@ from report_rag.errors import ReportRagError
 from report_rag.text import locate_characters
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from report_rag.store.library import Library
     from report_rag.types import Citation
 
@@ -77,7 +79,7 @@ def _line_rects(char_boxes: list[Rect]) -> list[Rect]:
     return [tuple(r) for r in rects]  # type: ignore[misc]
 
 
-def _quote_boxes(pdf_page, width: int, height: int, quote: str) -> list[Rect] | None:
+def _quote_boxes(pdf_page: pdfium.PdfPage, width: int, height: int, quote: str) -> list[Rect] | None:
     """Pixel rectangles covering `quote` on a page rendered at width x height."""
     textpage = pdf_page.get_textpage()
     try:
@@ -107,7 +109,7 @@ def _quote_boxes(pdf_page, width: int, height: int, quote: str) -> list[Rect] | 
         textpage.close()
 
 
-def _draw(image, rects: list[Rect]):
+def _draw(image: Image.Image, rects: list[Rect]) -> Image.Image:
     from PIL import Image, ImageDraw
 
     overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))

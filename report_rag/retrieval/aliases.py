@@ -147,11 +147,11 @@ def glossary_terms(question: str) -> list[str]:
             terms.extend(chinese)
         elif any(term in question for term in chinese):
             terms.append(english)
-    for chinese, english in _QUARTERS.items():
-        if chinese in question:
-            terms.append(english)
-        elif re.search(rf"\b{english[0]}Q\d\d\b|\b{english}\b", question):
-            terms.append(chinese)
+    for quarter_zh, quarter_en in _QUARTERS.items():
+        if quarter_zh in question:
+            terms.append(quarter_en)
+        elif re.search(rf"\b{quarter_en[0]}Q\d\d\b|\b{quarter_en}\b", question):
+            terms.append(quarter_zh)
     return [t for t in dict.fromkeys(terms) if t.lower() not in question.lower()]
 
 

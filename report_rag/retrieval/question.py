@@ -9,6 +9,7 @@ stock list.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -161,7 +162,7 @@ _QUESTION_WORDS = frozenset(
 )
 
 
-def question_subjects(question: str, brokers: list[str | None] = ()) -> list[tuple[str, ...]]:
+def question_subjects(question: str, brokers: Sequence[str | None] = ()) -> list[tuple[str, ...]]:
     """The companies a question is about, each with all its names (Apple -> 苹果, AAPL).
     Capitalised words that name a broker of the library (Huajin, Meridian) are not subjects."""
     subjects = list(company_aliases(question))

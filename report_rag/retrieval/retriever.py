@@ -161,6 +161,7 @@ class Retriever:
             if any(_near_duplicate(shingles, other) for other in kept_shingles):
                 continue
             kept_shingles.append(shingles)
+            assert chunk.report_id is not None  # read back from the store
             result.passages.append(
                 Passage(chunk, by_id[chunk.report_id], fused[cid], dense_pos.get(cid), lexical_pos.get(cid))
             )

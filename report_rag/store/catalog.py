@@ -47,14 +47,14 @@ class ChunkCatalog:
         boilerplate: Sequence[bool],
         texts: Sequence[str],
     ) -> None:
-        ids = np.asarray(ids, np.int64)
-        if len(ids) and len(self._ids) and ids.min() <= self._ids[-1]:
+        id_array = np.asarray(ids, np.int64)
+        if len(id_array) and len(self._ids) and id_array.min() <= self._ids[-1]:
             raise ValueError("chunk ids must arrive in increasing order")
-        self._ids = np.concatenate([self._ids, ids])
+        self._ids = np.concatenate([self._ids, id_array])
         self._reports = np.concatenate([self._reports, np.asarray(report_ids, np.int64)])
         self._boilerplate = np.concatenate([self._boilerplate, np.asarray(boilerplate, bool)])
-        self._alive = np.concatenate([self._alive, np.ones(len(ids), bool)])
-        self.lexical.add(ids.tolist(), texts)
+        self._alive = np.concatenate([self._alive, np.ones(len(id_array), bool)])
+        self.lexical.add(id_array.tolist(), texts)
 
     def remove_report(self, report_id: int) -> None:
         gone = self._reports == report_id

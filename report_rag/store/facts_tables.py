@@ -21,6 +21,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, delete, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -157,6 +158,9 @@ class FactDefinitionRow(FactsBase):
 
 
 _CHILD_ROWS = (FactRatingRow, FactPriceRow, FactPickRow, FactAnalystRow, FactRiskRow, FactRelatedRow, FactDefinitionRow)
+_ChildRow = TypeVar(
+    "_ChildRow", FactRatingRow, FactPriceRow, FactPickRow, FactAnalystRow, FactRiskRow, FactRelatedRow, FactDefinitionRow
+)
 
 
 # --- sessions ------------------------------------------------------------------------
@@ -200,7 +204,7 @@ def _delete(session: Session, report_id: int) -> None:
 
 
 def _report_row(report_id: int, facts: ReportFacts) -> FactReportRow:
-    def value(name: str):
+    def value(name: str) -> Any:
         item = getattr(facts, name)
         return item.value if item is not None else None
 
@@ -283,7 +287,7 @@ def load_facts(target: StoreOrSession, report_id: int) -> ReportFacts | None:
             facts.performance = Performance(perf["periods"], perf["relative"], perf["absolute"],
                                             Evidence.from_json(perf["evidence"]))
 
-        def children(row_type):
+        def children(row_type: type[_ChildRow]) -> list[_ChildRow]:
             query = select(row_type).where(row_type.report_id == report_id)
             order = getattr(row_type, "ordinal", row_type.id)
             return list(session.scalars(query.order_by(order, row_type.id)))
@@ -295,9 +299,9 @@ def load_facts(target: StoreOrSession, report_id: int) -> ReportFacts | None:
                 facts.rating = rating
             else:
                 facts.industry_rating = rating
-        for row in children(FactPriceRow):
-            price = Price(row.value, row.currency, Evidence(row.page, row.quote))
-            if row.kind == "target":
+        for price_row in children(FactPriceRow):
+            price = Price(price_row.value, price_row.currency, Evidence(price_row.page, price_row.quote))
+            if price_row.kind == "target":
                 facts.target_price = price
             else:
                 facts.current_price = price

@@ -92,7 +92,9 @@ class Bm25Index:
         alive = np.array(self._alive, dtype=bool)
         lengths = np.array(self._lengths, dtype=np.float32)
         avg = float(lengths[alive].mean()) if alive.any() else 1.0
-        data, rows, cols = [], [], []
+        data: list[int] = []
+        rows: list[int] = []
+        cols: list[int] = []
         for row, counts in enumerate(self._rows):
             if not alive[row] or not counts:
                 continue
@@ -118,6 +120,7 @@ class Bm25Index:
         where `row_mask` (aligned with the order of `add`) is true."""
         if self._matrix is None:
             self._build()
+        assert self._matrix is not None and self._idf is not None  # set by _build
         terms = sorted({self._vocab[t] for t in tokenize(query) if t in self._vocab})
         if not terms or k <= 0:
             return []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +63,7 @@ class Library:
     def chunking(self) -> ChunkingParams:
         return ChunkingParams(size=self.settings.chunking.size, overlap=self.settings.chunking.overlap)
 
-    def fingerprint(self) -> dict:
+    def fingerprint(self) -> dict[str, Any]:
         """What the stored vectors depend on. Any change makes old neighbours wrong."""
         return {
             "format": INDEX_FORMAT,
@@ -232,7 +233,7 @@ class Library:
     def __enter__(self) -> Library:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import (
@@ -34,6 +35,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from report_rag.types import Chunk, Page, Report, ReportMeta, ReportStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 # The base schema this module creates (reports, pages, chunks, library_meta) is version 1;
 # store/migrations.py takes it from there.
@@ -91,7 +96,7 @@ class ChunkRow(Base):
     vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     # WAL keeps readers (the UI) unblocked during an ingest; foreign keys make deletes cascade.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -190,12 +195,12 @@ class Store:
         self.engine.dispose()
 
     # -- library metadata -------------------------------------------------------------
-    def get_meta(self, key: str) -> dict | None:
+    def get_meta(self, key: str) -> dict[str, Any] | None:
         with self.session() as s:
             row = s.get(MetaRow, key)
             return json.loads(row.value) if row else None
 
-    def set_meta(self, key: str, value: dict) -> None:
+    def set_meta(self, key: str, value: dict[str, Any]) -> None:
         with self.session() as s:
             row = s.get(MetaRow, key)
             if row is None:
@@ -354,6 +359,7 @@ class Store:
                     )
                 )
                 for cid, blob in rows:
+                    assert blob is not None  # the query keeps rows with a vector
                     out_ids.append(cid)
                     out_vecs.append(np.frombuffer(blob, dtype=np.float32))
         if not out_ids:

@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -39,7 +39,7 @@ class VectorIndex(Protocol):
     def __len__(self) -> int: ...
 
 
-def _faiss():
+def _faiss() -> Any:  # faiss ships no type information
     import faiss  # imported lazily: a heavy native module, and the GPU build is optional
 
     return faiss
@@ -56,20 +56,21 @@ def gpu_available() -> bool:
 class FaissIndex:
     """Exact inner-product index with int64 ids; optional GPU search."""
 
-    def __init__(self, dim: int, device: str = "auto", _cpu_index=None) -> None:
+    def __init__(self, dim: int, device: str = "auto", _cpu_index: Any = None) -> None:
         faiss = _faiss()
         self.dim = dim
         self._index = _cpu_index if _cpu_index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self.use_gpu = device == "gpu" or (device == "auto" and gpu_available())
         if device == "gpu" and not gpu_available():
             raise RuntimeError("index_device=gpu but faiss has no GPU support or no CUDA device")
-        self._gpu_flat = None  # lazily built GPU copy of the flat storage, dropped on change
+        self._gpu_flat: Any = None  # lazily built GPU copy of the flat storage, dropped on change
 
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
     def ids(self) -> np.ndarray:
-        return _faiss().vector_to_array(self._index.id_map).astype(np.int64)
+        ids: np.ndarray = _faiss().vector_to_array(self._index.id_map).astype(np.int64)
+        return ids
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         ids = np.ascontiguousarray(ids, dtype=np.int64)
@@ -117,7 +118,7 @@ class FaissIndex:
             ids = np.pad(ids, ((0, 0), (0, pad)), constant_values=-1)
         return scores, ids
 
-    def _gpu(self):
+    def _gpu(self) -> Any:
         if self._gpu_flat is None:
             faiss = _faiss()
             self._gpu_res = getattr(self, "_gpu_res", None) or faiss.StandardGpuResources()
@@ -126,7 +127,7 @@ class FaissIndex:
         return self._gpu_flat
 
     # -- persistence ------------------------------------------------------------------
-    def save(self, path: Path, fingerprint: dict) -> None:
+    def save(self, path: Path, fingerprint: dict[str, Any]) -> None:
         """Atomically write the index and its fingerprint (one file, no torn pair)."""
         faiss = _faiss()
         payload = faiss.serialize_index(self._index)
@@ -145,7 +146,7 @@ class FaissIndex:
             raise
 
     @classmethod
-    def load(cls, path: Path, fingerprint: dict, device: str = "auto") -> FaissIndex:
+    def load(cls, path: Path, fingerprint: dict[str, Any], device: str = "auto") -> FaissIndex:
         """Load an index saved with `save`; refuse one built under another fingerprint."""
         faiss = _faiss()
         data = path.read_bytes()
@@ -170,7 +171,7 @@ class FaissIndex:
 _MAGIC = b"RRAGIDX1"
 
 
-def describe_mismatch(stored: dict | None, current: dict, where: str) -> str:
+def describe_mismatch(stored: dict[str, Any] | None, current: dict[str, Any], where: str) -> str:
     if not stored:
         return f"{where} has no fingerprint; run `report-rag reindex`"
     diffs = [

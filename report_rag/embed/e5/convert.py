@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -121,7 +122,7 @@ class _Reader:
         self.data = data
         self.pos = 0
 
-    def take(self, fmt: str) -> tuple:
+    def take(self, fmt: str) -> tuple[Any, ...]:
         values = struct.unpack_from("<" + fmt, self.data, self.pos)
         self.pos += struct.calcsize("<" + fmt)
         return values
@@ -369,7 +370,8 @@ def convert(source: Path, destination: Path, source_sha256: str | None = None) -
 
 def read_manifest(model_dir: Path) -> dict[str, object] | None:
     try:
-        return json.loads((model_dir / MANIFEST_FILE).read_text())
+        manifest: dict[str, object] = json.loads((model_dir / MANIFEST_FILE).read_text())
+        return manifest
     except (OSError, ValueError):
         return None
 

@@ -240,7 +240,8 @@ class TorchE5Embedder:
             hidden = self.encoder(ids, mask).float()
             weights = mask.unsqueeze(-1).float()
             means = (hidden * weights).sum(dim=1) / weights.sum(dim=1)
-        return means.cpu().numpy()
+        pooled: np.ndarray = means.cpu().numpy()
+        return pooled
 
     def _single_threaded(self, jobs: list[Callable[[], Any]]) -> list[Any]:
         """Run jobs on up to `workers` threads, each computing with one core."""
@@ -284,4 +285,5 @@ class TorchE5Embedder:
             totals[window.text_index] += window.weight
         vectors /= totals[:, None]
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+        unit: np.ndarray = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)  # numpy types it as Any
+        return unit

@@ -60,7 +60,7 @@ class E5Tokenizer:
     def __init__(
         self,
         pieces: Sequence[str],
-        scores: Sequence[float],
+        scores: Sequence[float] | np.ndarray,
         normalisation: Mapping[int, str],
         special: SpecialIds,
     ) -> None:
