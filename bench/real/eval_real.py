@@ -1,0 +1,253 @@
+"""Extraction (and optionally cited Q&A) on the real-report development corpus.
+
+    python bench/real/rebuild.py                 # once: the PDFs from local mirrors
+    python bench/real/eval_real.py               # fields: right / wrong / missing per field
+    python bench/real/eval_real.py --show title  # every miss of one field, gold beside ours
+    python bench/real/eval_real.py --qa [--limit N]   # cited Q&A with the configured model (slow)
+
+Each field of each report is one of:
+* right   — the report prints it and we extracted that value;
+* wrong   — we extracted a value the report does not print (another value, or one where the
+            report prints none: a guessed date is wrong, not "extra");
+* missing — the report prints it and we left it empty (better than wrong).
+List fields (picks, analysts, SAC numbers) count each item. right% = right / printed,
+wrong% = wrong / (printed + extracted-without-gold). Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+
+from report_rag.extract import extract_facts
+from report_rag.parse import PypdfParser, clean_pages, read_meta
+from report_rag.text import normalize_code
+from report_rag.types import ReportFacts
+
+FIELDS = (
+    "title", "broker", "date", "company", "ticker", "rating.raw", "rating.normalized", "rating.action",
+    "target_price", "picks", "picks.code", "picks.rating", "analysts", "analysts.sac",
+)
+
+LIST_FIELDS = ("picks", "analysts")
+
+
+def norm(value: object) -> str:
+    text = unicodedata.normalize("NFKC", str(value)).lower()
+    return re.sub(r"[\s\W_]+", "", text)
+
+
+def load_gold(path: Path = HERE / "gold.jsonl") -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def code_key(code: str | None) -> str | None:
+    if not code:
+        return None
+    normal = normalize_code(unicodedata.normalize("NFKC", code)) or code
+    return normal.upper().replace(".SS", ".SH")
+
+
+def _headline_ratings(gold: dict) -> list[dict]:
+    ratings = gold.get("ratings") or []
+    company = [r for r in ratings if r.get("scope") != "industry"]
+    return company if gold.get("kind") == "company" and company else ratings
+
+
+def score_scalar(counts: dict, field: str, gold_values: list, ours, same) -> tuple[str, object, object]:
+    """Count one scalar field; `gold_values` are the acceptable values (empty: not printed)."""
+    if not gold_values:
+        outcome = "invented" if ours is not None else "absent"
+    elif ours is None:
+        outcome = "missing"
+    else:
+        outcome = "right" if any(same(ours, g) for g in gold_values) else "wrong"
+    counts[field][outcome] += 1
+    return outcome, gold_values, ours
+
+
+def score_items(counts: dict, field: str, gold_items: set, ours: set) -> tuple[str, object, object]:
+    right = len(gold_items & ours)
+    counts[field]["right"] += right
+    counts[field]["wrong"] += len(ours - gold_items)
+    counts[field]["missing"] += len(gold_items - ours)
+    outcome = "right" if gold_items == ours else ("wrong" if ours - gold_items else "missing")
+    if not gold_items and not ours:
+        outcome = "absent"
+    return outcome, sorted(gold_items), sorted(ours)
+
+
+def score_report(gold: dict, facts: ReportFacts, counts: dict) -> dict[str, tuple]:
+    out: dict[str, tuple] = {}
+    same_text = lambda a, b: norm(a) == norm(b)  # noqa: E731
+    out["title"] = score_scalar(counts, "title", [gold["title"]] if gold.get("title") else [],
+                                facts.title.value if facts.title else None, same_text)
+    brokers = [b for b in (gold.get("broker"), gold.get("broker_full")) if b]
+    out["broker"] = score_scalar(counts, "broker", brokers, facts.broker.value if facts.broker else None, same_text)
+    out["date"] = score_scalar(counts, "date", [gold["date"]] if gold.get("date") else [],
+                               facts.date.value.isoformat() if facts.date else None, lambda a, b: a == b)
+    out["company"] = score_scalar(counts, "company", [gold["company"]] if gold.get("company") else [],
+                                  facts.company.value if facts.company else None, same_text)
+    tickers = [code_key(t) for t in [gold.get("ticker"), *(gold.get("tickers") or [])] if t]
+    out["ticker"] = score_scalar(counts, "ticker", tickers, code_key(facts.ticker.value) if facts.ticker else None,
+                                 lambda a, b: a == b)
+    ratings = _headline_ratings(gold)
+    rating = facts.rating
+    for part in ("raw", "normalized", "action"):
+        values = [r[part] for r in ratings if r.get(part)]
+        ours = getattr(rating, part) if rating is not None else None
+        if part == "action" and not values and ours is not None and ratings:
+            values = []  # the report prints a rating without an action: any action is wrong
+        out[f"rating.{part}"] = score_scalar(counts, f"rating.{part}", values, ours or None, same_text)
+    targets = gold.get("target_prices") or []
+    price = facts.target_price
+    out["target_price"] = score_scalar(
+        counts, "target_price", targets, (price.value, price.currency) if price else None,
+        lambda ours, g: abs(ours[0] - float(g["value"])) <= 0.005 * float(g["value"])
+        and (not ours[1] or not g.get("currency") or ours[1] == g["currency"]),
+    )
+    gold_picks = gold.get("picks") or []
+    out["picks"] = score_items(counts, "picks", {norm(p["name"]) for p in gold_picks}, {norm(p.name) for p in facts.picks})
+    out["picks.code"] = score_items(counts, "picks.code", {(norm(p["name"]), code_key(p["code"])) for p in gold_picks if p.get("code")},
+                                    {(norm(p.name), code_key(p.code)) for p in facts.picks if p.code})
+    out["picks.rating"] = score_items(counts, "picks.rating", {(norm(p["name"]), norm(p["rating"])) for p in gold_picks if p.get("rating")},
+                                      {(norm(p.name), norm(p.rating)) for p in facts.picks if p.rating})
+    gold_analysts = gold.get("analysts") or []
+    ours_analysts = facts.signing_analysts
+    out["analysts"] = score_items(counts, "analysts", {norm(a["name"]) for a in gold_analysts}, {norm(a.name) for a in ours_analysts})
+    out["analysts.sac"] = score_items(counts, "analysts.sac", {a["sac"].upper() for a in gold_analysts if a.get("sac")},
+                                      {a.sac.upper() for a in ours_analysts if a.sac})
+    return out
+
+
+def extract(path: Path) -> ReportFacts:
+    parsed = PypdfParser(max_pages=1000).parse(path)
+    pages = clean_pages(parsed.raw_pages)
+    return extract_facts(pages, read_meta(pages, parsed.metadata_title))
+
+
+def evaluate_fields(pdf_dir: Path, golds: list[dict], show: str | None) -> dict:
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    started = time.perf_counter()
+    failed: list[str] = []
+    for gold in golds:
+        path = pdf_dir / gold["file"]
+        try:
+            facts = extract(path)
+        except Exception as exc:  # a PDF we cannot read counts as all-missing, and is listed
+            failed.append(f"{gold['file']}: {type(exc).__name__}: {exc}")
+            facts = ReportFacts()
+        outcomes = score_report(gold, facts, counts)
+        if show and show in outcomes and outcomes[show][0] in ("wrong", "missing"):
+            outcome, want, got = outcomes[show]
+            print(f"{outcome:8} {gold['file']}\n         gold: {want}\n         ours: {got}")
+    rows = {}
+    for field in FIELDS:
+        c = counts[field]
+        if field.split(".")[0] in LIST_FIELDS:
+            # a wrong item is an extra one; each printed item is right or missing
+            printed, wrong = c["right"] + c["missing"], c["wrong"]
+        else:
+            # a wrong value took the place of the printed one; an invented one stands where none is printed
+            printed, wrong = c["right"] + c["missing"] + c["wrong"], c["wrong"] + c["invented"]
+        scored = printed + (wrong if field.split(".")[0] in LIST_FIELDS else c["invented"])
+        rows[field] = {
+            "right": c["right"], "wrong": wrong, "missing": c["missing"],
+            "right_pct": round(100 * c["right"] / printed, 1) if printed else None,
+            "wrong_pct": round(100 * wrong / scored, 1) if scored else 0.0,
+        }
+    total_right = sum(r["right"] for r in rows.values())
+    total_wrong = sum(r["wrong"] for r in rows.values())
+    total_missing = sum(r["missing"] for r in rows.values())
+    total = total_right + total_wrong + total_missing
+    return {"fields": rows, "right_pct": round(100 * total_right / total, 1) if total else None,
+            "wrong_pct": round(100 * total_wrong / total, 1) if total else None,
+            "missing_pct": round(100 * total_missing / total, 1) if total else None,
+            "reports": len(golds), "unreadable": failed, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None) -> dict:
+    """Cited Q&A over the whole corpus with the configured generator (REPORT_RAG_LLM_*)."""
+    from report_rag.answer import ask
+    from report_rag.llm import create_generator
+    from report_rag.pipeline import ingest_paths
+    from report_rag.settings import Settings
+    from report_rag.store import Library
+
+    questions = [(g, q) for g in golds for q in g.get("qa", [])]
+    if limit:
+        questions = questions[:limit]
+    counts = defaultdict(int)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.from_variables(home=Path(tmp))
+        with Library(settings) as library:
+            ingest_paths(library, [str(pdf_dir / g["file"]) for g in golds])
+            pages = {}
+            for report in library.reports():
+                pages[report.id] = {p.number: p.text for p in library.store.pages(report.id)}
+            generator = create_generator(settings)
+            for _gold, q in questions:
+                answer = ask(library, generator, q["question"])
+                unanswerable = q["kind"] == "unanswerable"
+                if unanswerable:
+                    counts["unanswerable"] += 1
+                    counts["refused_right"] += answer.refused
+                else:
+                    counts["answerable"] += 1
+                    flat = norm(answer.answer)
+                    right = not answer.refused and all(norm(m) in flat for m in q.get("must_contain", []))
+                    counts["right"] += right
+                    counts["false_refusals"] += answer.refused
+                for citation in answer.citations:
+                    counts["citations"] += 1
+                    text = pages.get(citation.report_id, {}).get(citation.page, "")
+                    counts["citations_verifiable"] += citation.quote in text
+    return {
+        "questions": len(questions),
+        "right_pct": round(100 * counts["right"] / counts["answerable"], 1) if counts["answerable"] else None,
+        "false_refusal_pct": round(100 * counts["false_refusals"] / counts["answerable"], 1) if counts["answerable"] else None,
+        "unanswerable_refused_pct": round(100 * counts["refused_right"] / counts["unanswerable"], 1) if counts["unanswerable"] else None,
+        "citations_verifiable_pct": round(100 * counts["citations_verifiable"] / counts["citations"], 1) if counts["citations"] else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pdfs", type=Path, default=HERE / "pdfs")
+    parser.add_argument("--show", choices=FIELDS, help="print every wrong/missing value of one field")
+    parser.add_argument("--qa", action="store_true", help="also run cited Q&A with the configured model (slow)")
+    parser.add_argument("--limit", type=int, help="at most this many questions (with --qa)")
+    args = parser.parse_args(argv)
+    golds = load_gold()
+    absent = [g["file"] for g in golds if not (args.pdfs / g["file"]).exists()]
+    if absent:
+        print(f"{len(absent)} corpus PDFs are not in {args.pdfs}: run bench/real/rebuild.py first", file=sys.stderr)
+        return 2
+    result = {"bench": "eval_real", **evaluate_fields(args.pdfs, golds, args.show)}
+    print(f"{'field':20} {'right':>6} {'wrong':>6} {'miss':>6} {'right%':>7} {'wrong%':>7}")
+    for field, row in result["fields"].items():
+        right_pct = "-" if row["right_pct"] is None else f"{row['right_pct']:.1f}"
+        print(f"{field:20} {row['right']:6} {row['wrong']:6} {row['missing']:6} {right_pct:>7} {row['wrong_pct']:7.1f}")
+    print(f"{'all':20} right {result['right_pct']}%  wrong {result['wrong_pct']}%  missing {result['missing_pct']}%")
+    for line in result["unreadable"]:
+        print("unreadable:", line)
+    if args.qa:
+        result["qa"] = evaluate_qa(args.pdfs, golds, args.limit)
+        print("qa:", result["qa"])
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
