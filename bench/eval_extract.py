@@ -167,7 +167,7 @@ def score_report(name: str, gold: dict, facts: ReportFacts, pages: list[Page], c
 def run_pdf(path: Path) -> tuple[list[Page], ReportFacts]:
     parsed = PypdfParser(max_pages=1000).parse(path)
     pages = clean_pages(parsed.raw_pages)
-    return pages, extract_facts(pages, read_meta(pages, parsed.metadata_title))
+    return pages, extract_facts(pages, read_meta(pages, parsed.metadata_title, parsed.first_page_runs))
 
 
 def sample_reports() -> list[tuple[str, dict, list[Page], ReportFacts]]:

@@ -63,6 +63,24 @@ def text_pdf_bytes(
     return buffer.getvalue()
 
 
+def make_styled_pdf(path: Path, pages: list[list[tuple[float, float, float, str]]]) -> Path:
+    """A PDF whose pages are lists of (x, y, font size, text) items drawn in list order — the
+    content-stream order a real template gives (sidebar first, headline later, …)."""
+    from reportlab.pdfgen import canvas
+
+    _register_cjk_font()
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595.0, _PAGE_HEIGHT), invariant=1)
+    for items in pages:
+        for x, y, size, text in items:
+            pdf.setFont(_font_for(text), size)
+            pdf.drawString(x, y, text)
+        pdf.showPage()
+    pdf.save()
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
 def make_image_only_pdf(path: Path, page_count: int = 1) -> Path:
     """A "scanned" PDF: each page holds only a raster image, no text operators."""
     from PIL import Image, ImageDraw

@@ -52,6 +52,20 @@ def load_gold(path: Path = HERE / "gold.jsonl") -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+_COMPANY_PREFIX = re.compile(r"^[^（(：:]{2,30}[（(][^）)]{2,30}[）)]\s*[：:]?\s*")
+
+
+def title_forms(title: str) -> list[str]:
+    """The headline as printed, and the same without a subtitle after a dash or without a
+    leading "公司（代码）：": brokers print both, and readers take either for the title."""
+    forms = {title, _COMPANY_PREFIX.sub("", title)}
+    for form in list(forms):
+        head = re.split(r"——|—|--", form)[0]
+        if len(norm(head)) >= 4:
+            forms.add(head)
+    return sorted(forms)
+
+
 def code_key(code: str | None) -> str | None:
     if not code:
         return None
@@ -91,7 +105,7 @@ def score_items(counts: dict, field: str, gold_items: set, ours: set) -> tuple[s
 def score_report(gold: dict, facts: ReportFacts, counts: dict) -> dict[str, tuple]:
     out: dict[str, tuple] = {}
     same_text = lambda a, b: norm(a) == norm(b)  # noqa: E731
-    out["title"] = score_scalar(counts, "title", [gold["title"]] if gold.get("title") else [],
+    out["title"] = score_scalar(counts, "title", title_forms(gold["title"]) if gold.get("title") else [],
                                 facts.title.value if facts.title else None, same_text)
     brokers = [b for b in (gold.get("broker"), gold.get("broker_full")) if b]
     out["broker"] = score_scalar(counts, "broker", brokers, facts.broker.value if facts.broker else None, same_text)
@@ -134,7 +148,7 @@ def score_report(gold: dict, facts: ReportFacts, counts: dict) -> dict[str, tupl
 def extract(path: Path) -> ReportFacts:
     parsed = PypdfParser(max_pages=1000).parse(path)
     pages = clean_pages(parsed.raw_pages)
-    return extract_facts(pages, read_meta(pages, parsed.metadata_title))
+    return extract_facts(pages, read_meta(pages, parsed.metadata_title, parsed.first_page_runs))
 
 
 def evaluate_fields(pdf_dir: Path, golds: list[dict], show: str | None) -> dict:
@@ -142,6 +156,9 @@ def evaluate_fields(pdf_dir: Path, golds: list[dict], show: str | None) -> dict:
     started = time.perf_counter()
     failed: list[str] = []
     for gold in golds:
+        if gold.get("text_layer") is False:  # image-only or glyph-only PDFs: an OCR case
+            failed.append(f"{gold['file']}: no usable text layer (not scored)")
+            continue
         path = pdf_dir / gold["file"]
         try:
             facts = extract(path)
@@ -174,7 +191,7 @@ def evaluate_fields(pdf_dir: Path, golds: list[dict], show: str | None) -> dict:
     return {"fields": rows, "right_pct": round(100 * total_right / total, 1) if total else None,
             "wrong_pct": round(100 * total_wrong / total, 1) if total else None,
             "missing_pct": round(100 * total_missing / total, 1) if total else None,
-            "reports": len(golds), "unreadable": failed, "seconds": round(time.perf_counter() - started, 1)}
+            "reports": len(golds) - sum(g.get("text_layer") is False for g in golds), "unreadable": failed, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None) -> dict:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +32,7 @@ from report_rag.parse.headings import (
     strip_bullet,
     strip_markup,
 )
+from report_rag.parse.layout import TextRun, has_display_type, headline
 from report_rag.text import CJK
 from report_rag.types import Page, ReportMeta
 
@@ -410,11 +412,21 @@ def detect_language(pages: list[Page]) -> str | None:
     return "zh" if cjk / (cjk + latin) >= _ZH_SHARE else "en"
 
 
-def read_meta(pages: list[Page], pdf_title: str | None = None) -> ReportMeta:
-    """Title, broker, date and language of a report; None for what the text does not show."""
+def read_meta(
+    pages: list[Page], pdf_title: str | None = None, first_page_runs: Sequence[TextRun] = ()
+) -> ReportMeta:
+    """Title, broker, date and language of a report; None for what the text does not show.
+
+    The title is page 1's headline by type size when the PDF's runs are given (see
+    parse/layout.py); where page 1 has no display type, the first line that reads as a
+    headline; else the PDF's /Title."""
     broker = find_broker(pages)
+    runs = list(first_page_runs)
+    title = headline(runs)
+    if title is None and not has_display_type(runs):
+        title = find_title(pages, broker)
     return ReportMeta(
-        title=find_title(pages, broker) or plausible_pdf_title(pdf_title),
+        title=title or plausible_pdf_title(pdf_title),
         broker=broker,
         date=find_date(pages),
         language=detect_language(pages),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol
 
 from report_rag.errors import NoTextLayerError, PdfError
+from report_rag.parse.layout import TextRun, extract_with_fragments, runs_from_fragments
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -41,6 +42,7 @@ class ParsedPdf:
     page_count: int
     raw_pages: list[str]  # pypdf's text per page; index 0 is page 1
     metadata_title: str | None  # the document-info /Title, if it has a non-blank one
+    first_page_runs: list[TextRun] = field(default_factory=list)  # page 1's text by font size
 
 
 class PdfParser(Protocol):
@@ -83,6 +85,7 @@ class PypdfParser:
             page_count=len(raw_pages),
             raw_pages=raw_pages,
             metadata_title=document.title,
+            first_page_runs=runs_from_fragments(document.first_page_fragments),
         )
 
     def iter_pages(self, path: Path) -> Iterator[str]:
@@ -131,7 +134,11 @@ class PypdfParser:
                     # Index reader.pages afresh each time rather than keeping a list of
                     # PageObjects, so no parsed page content outlives its page.
                     page = document.reader.pages[index]
-                    text = page.extract_text(extraction_mode=self.extraction_mode)
+                    if index == 0 and self.extraction_mode == "plain":
+                        # Page 1's type sizes come from the same pass (where the headline is).
+                        text, document.first_page_fragments = extract_with_fragments(page)
+                    else:
+                        text = page.extract_text(extraction_mode=self.extraction_mode)
                     del page
             except Exception as exc:  # pypdf raises many types on odd content
                 failures += 1
@@ -156,6 +163,7 @@ class _OpenDocument:
     page_count: int = 0
     title: str | None = None
     noise: list[str] = field(default_factory=list)  # pypdf warnings, for one debug line
+    first_page_fragments: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 def check_readable_pdf_file(path: Path) -> None:

@@ -90,7 +90,7 @@ def prepare_report(path: Path, content_hash: str, params: ChunkingParams, max_pa
     started = time.perf_counter()
     prepared.pages = clean_pages(parsed.raw_pages)
     prepared.chunks = chunk_pages(prepared.pages, params)
-    prepared.meta = read_meta(prepared.pages, parsed.metadata_title)
+    prepared.meta = read_meta(prepared.pages, parsed.metadata_title, parsed.first_page_runs)
     try:
         prepared.facts = extract_facts(prepared.pages, prepared.meta)
     except Exception:  # facts are extra: a rule bug must not lose the report itself
