@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from report_rag.extract.analysts import find_analysts
-from report_rag.extract.evidence import Document, TextLine, locate, read_document, tidy
+from report_rag.extract.evidence import Document, TextLine, find_quote, locate, read_document, tidy
 from report_rag.extract.picks import find_picks
 from report_rag.extract.price_performance import find_performance
 from report_rag.extract.prices import find_prices
@@ -37,6 +37,7 @@ from report_rag.extract.ratings import (
 from report_rag.extract.related_reports import find_related_reports, related_line_indices
 from report_rag.extract.report_header import Header, header_lines, read_header
 from report_rag.extract.risks import find_risks
+from report_rag.parse.brokers import broker_named
 from report_rag.parse.meta import _dates_in_line as dates_in_line
 from report_rag.parse.meta import read_meta
 from report_rag.types import Field, Page, Rating, ReportFacts, ReportMeta
@@ -56,8 +57,8 @@ def extract_facts(pages: list[Page], meta: ReportMeta | None = None) -> ReportFa
     facts = ReportFacts(rules_version=RULES_VERSION)
     if not document.lines:
         return facts
-    facts.broker = _located(document, meta.broker)
-    facts.title = _located(document, meta.title)
+    facts.broker = _located_broker(document, meta.broker)
+    facts.title = _located_title(document, meta.title)
     facts.date = _date_field(document, meta)
     header = read_header(document, meta.broker)
     facts.report_type, facts.sector = header.report_type, header.sector
@@ -82,6 +83,33 @@ def _located(document: Document, value: str | None) -> Field[str] | None:
         return None
     evidence = locate(document, value)
     return Field(value, evidence) if evidence is not None else None
+
+
+def _located_broker(document: Document, name: str | None) -> Field[str] | None:
+    """The broker's name, with evidence where the report prints it or any registry form of it
+    (an English note prints "J.P. Morgan Securities LLC" for J.P. Morgan)."""
+    if not name:
+        return None
+    known = broker_named(name)
+    for printed in (name, *(known.printed_names() if known else ())):
+        evidence = locate(document, printed)
+        if evidence is not None:
+            return Field(name, evidence)
+    return None
+
+
+def _located_title(document: Document, title: str | None) -> Field[str] | None:
+    """The headline, with evidence for as much of it as the page prints in one piece: a
+    headline wrapped around a sidebar is split in the text layer, and its first line still
+    points the reader at it."""
+    if not title:
+        return None
+    evidence = locate(document, title)
+    for keep in range(len(title) - 1, 7, -1):
+        if evidence is not None:
+            break
+        evidence = find_quote(document.pages, title[:keep], order=[1])
+    return Field(title, evidence) if evidence is not None else None
 
 
 def _date_field(document: Document, meta: ReportMeta) -> Field[date] | None:

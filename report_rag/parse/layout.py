@@ -178,6 +178,12 @@ def has_display_type(runs: Sequence[TextRun]) -> bool:
     return body is not None and any(run.size > body for run in runs)
 
 
+def display_text(runs: Sequence[TextRun]) -> list[str]:
+    """Page 1's text set larger than its body (mastheads, logos in type, headlines)."""
+    body = _body_size(runs)
+    return [run.text for run in runs if body is not None and run.size > body]
+
+
 def headline(runs: list[TextRun]) -> str | None:
     """The headline of page 1: the largest type above the body size that reads as a title
     (a line ending in a colon takes the block that follows, "Cracking the Code:" + subtitle).

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from report_rag.parse.boilerplate import boilerplate_opening, disclaimer_phrase_count
+from report_rag.parse.brokers import firm_from_email_domain, identify_broker
 from report_rag.parse.headings import (
     AMBIGUOUS_RISK_RE,
     CONTENT_HEADING_RE,
@@ -32,7 +33,7 @@ from report_rag.parse.headings import (
     strip_bullet,
     strip_markup,
 )
-from report_rag.parse.layout import TextRun, has_display_type, headline
+from report_rag.parse.layout import TextRun, display_text, has_display_type, headline
 from report_rag.text import CJK
 from report_rag.types import Page, ReportMeta
 
@@ -255,16 +256,19 @@ def _letterhead_end(text: str) -> int:
 
 
 def find_broker(pages: list[Page]) -> str | None:
-    """The issuing broker's short name, or None when no firm is named convincingly.
+    """A broker the registry (parse/brokers.py) does not know: its short name, or None when
+    no firm is named convincingly.
 
     Mentions are pooled by their shortest reading (华金证券 and 供华金证券 are one firm);
-    a firm on page 1's letterhead wins, else the firm with the most evidence. The name
-    given is the longest reading most mentions support: 国泰君安证券 over 君安证券.
+    a firm on page 1's letterhead wins, else, for Chinese names only, the firm with the
+    most evidence. English text names many firms in its disclosures (index providers,
+    affiliates, the bank that distributes the note), so an English name counts only on the
+    letterhead. The name given is the longest reading most mentions support.
     """
     text = "\n".join(page.text for page in pages)
     letterhead_end = _letterhead_end(pages[0].text) if pages else 0
     best: tuple[float, str] | None = None
-    for mentions in (_zh_mentions(text), _en_mentions(text)):
+    for mentions, by_evidence in ((_zh_mentions(text), True), (_en_mentions(text), False)):
         counts: Counter[str] = Counter(r for m in mentions for r in m.readings)
         weights: defaultdict[str, float] = defaultdict(float)  # summed mention weights
         for mention in mentions:
@@ -275,6 +279,8 @@ def find_broker(pages: list[Page]) -> str | None:
                 continue  # one passing mention: maybe a firm the report cites
             if mention.position < letterhead_end:
                 return max((r for r in mention.readings if counts[r] >= 2), key=len, default=base)
+            if not by_evidence:
+                continue
             family = {r for m in mentions if m.readings[0] == base for r in m.readings}
             name = max((r for r in family if counts[r] >= 0.6 * counts[base]), key=len)
             if best is None or weights[base] > best[0]:
@@ -420,8 +426,16 @@ def read_meta(
     The title is page 1's headline by type size when the PDF's runs are given (see
     parse/layout.py); where page 1 has no display type, the first line that reads as a
     headline; else the PDF's /Title."""
-    broker = find_broker(pages)
+    language = detect_language(pages)
     runs = list(first_page_runs)
+    known = identify_broker(pages, display_text(runs))
+    unregistered = None if known else firm_from_email_domain(pages)
+    if known:
+        broker: str | None = known.broker.name_for(language)
+    elif unregistered:
+        broker = unregistered[0]
+    else:
+        broker = find_broker(pages)
     title = headline(runs)
     if title is None and not has_display_type(runs):
         title = find_title(pages, broker)
@@ -429,5 +443,5 @@ def read_meta(
         title=title or plausible_pdf_title(pdf_title),
         broker=broker,
         date=find_date(pages),
-        language=detect_language(pages),
+        language=language,
     )
