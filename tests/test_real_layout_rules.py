@@ -1,0 +1,103 @@
+"""Rules learned from real broker reports, each reproduced on text shaped like the real page
+(the PDFs themselves are copyrighted and stay out of the repository)."""
+
+from __future__ import annotations
+
+from report_rag.extract import extract_facts
+from report_rag.extract.analysts import has_surname
+from report_rag.text import canonical_code
+from report_rag.types import Page
+
+
+def _facts(*pages: str):
+    return extract_facts([Page(i + 1, text) for i, text in enumerate(pages)])
+
+
+def test_bare_and_bloomberg_a_share_codes_take_their_exchange() -> None:
+    assert canonical_code("300750") == "300750.SZ"
+    assert canonical_code("603501 CH") == "603501.SH"
+    assert canonical_code("603259.CH") == "603259.SH"
+    assert canonical_code("430047") == "430047.BJ"
+    assert canonical_code("600519.SS") == "600519.SH"
+    assert canonical_code("700 HK") == "0700.HK"
+    assert canonical_code("NVDA US") == "NVDA US"
+    assert canonical_code("123456") == "123456"  # no exchange starts so: left alone
+
+
+def test_stock_box_after_the_summary_in_a_two_column_page() -> None:
+    # 凯莱英-style: the stock-name box comes after the summary column in the text layer,
+    # with a template tag in front of it.
+    summary = "\n".join(f"投资要点 第{i}条：凯莱英前三季度营收增长，新兴业务放量。" for i in range(16))
+    page = f"{summary}\n[Table_StockNameRptType] 凯莱英（002821）\n公司点评\n凯莱英 沪深300"
+    facts = _facts(page)
+    assert facts.company is not None and facts.company.value == "凯莱英"
+    assert facts.ticker is not None and facts.ticker.value == "002821.SZ"
+    assert facts.ticker.evidence.quote == "002821"
+
+
+def test_industry_page_listing_several_companies_names_none() -> None:
+    body = "\n".join(f"行业周报 第{i}段：板块回顾。" for i in range(16))
+    page = f"{body}\n宁德时代（300750）业绩稳健\n阳光电源（300274）储能高增\n亿纬锂能（300014）出货提升"
+    facts = _facts(page)
+    assert facts.company is None and facts.ticker is None
+
+
+def test_rating_box_glued_to_the_company_name() -> None:
+    facts = _facts("优于大市宁德时代（300750.SZ）\n——2026年一季报点评\n证券分析师：王蔚祺")
+    assert facts.company is not None and facts.company.value == "宁德时代"
+    assert facts.ticker is not None and facts.ticker.value == "300750.SZ"
+
+
+def test_english_header_with_price_and_a_person_in_brackets() -> None:
+    facts = _facts("Netflix, Inc. (NFLX - $88.05)\nTransitioning Coverage with Buy Rating\nJane Doe (UBS)")
+    assert facts.company is not None and facts.company.value == "Netflix, Inc."
+    assert facts.ticker is not None and facts.ticker.value == "NFLX"
+    assert _facts("Jane Doe (UBS)\nSome note").company is None
+
+
+def test_multi_line_analyst_block_with_certificate_after_the_phone() -> None:
+    page = "\n".join([
+        "证券研究报告·公司点评报告·电池",
+        "证券分析师 曾朵红",
+        "执业证书：S0600516080001",
+        "021-60199793",
+        "zengdh@dwzq.com.cn",
+        "证券分析师 阮巧燕",
+        "执业证书：S0600517120002",
+        "ruanqy@dwzq.com.cn",
+        "股价走势",
+    ])
+    people = {(a.name, a.sac) for a in _facts(page).signing_analysts}
+    assert people == {("曾朵红", "S0600516080001"), ("阮巧燕", "S0600517120002")}
+
+
+def test_names_first_certificates_after_pair_in_order() -> None:
+    page = "\n".join([
+        "证券分析师：王蔚祺 证券分析师：李全",
+        "010-88005313 021-60375434",
+        "S0980520080003 S0980524070002",
+        "基础数据",
+    ])
+    people = {(a.name, a.sac) for a in _facts(page).analysts}
+    assert ("王蔚祺", "S0980520080003") in people and ("李全", "S0980524070002") in people
+
+
+def test_name_found_by_the_address_that_spells_it() -> None:
+    page = "\n".join([
+        "研究团队",
+        "唐爱金 医药首席分析师",
+        "执业编号：S1500523080002",
+        "邮 箱：tangaijin@cindasc.com",
+        "Andrew Boone, CFA",
+        "(415) 835-3957",
+        "aboone@jmpsecurities.com",
+    ])
+    people = {a.name: a for a in _facts(page).analysts}
+    assert people["唐爱金"].sac == "S1500523080002"
+    assert "邮箱" not in people and "Andrew Boone, CFA" in people
+
+
+def test_label_words_are_not_people() -> None:
+    assert has_surname("曾朵红") and has_surname("宇文甸") and not has_surname("邮箱") and not has_surname("港股")
+    page = "证券分析师 程强\n资格编号：S0120523070007\n港股执业证号：非必填\n邮箱：chengqiang@tebon.com.cn"
+    assert [a.name for a in _facts(page).analysts] == ["程强"]
