@@ -101,3 +101,23 @@ def test_label_words_are_not_people() -> None:
     assert has_surname("曾朵红") and has_surname("宇文甸") and not has_surname("邮箱") and not has_surname("港股")
     page = "证券分析师 程强\n资格编号：S0120523070007\n港股执业证号：非必填\n邮箱：chengqiang@tebon.com.cn"
     assert [a.name for a in _facts(page).analysts] == ["程强"]
+
+
+def test_recommended_stocks_exclude_mere_beneficiaries() -> None:
+    page = ("通信行业周报\n投资建议\n【谷歌链】相关标的：（1）【光模块】推荐标的：中际旭创、新易盛、源杰科技；"
+            "受益标的：长芯博创等；（2）【液冷】推荐标的：英维克。\n风险提示：需求不及预期。")
+    assert [p.name for p in _facts(page).picks] == ["中际旭创", "新易盛", "源杰科技", "英维克"]
+    only_beneficiaries = "计算机行业快报\n受益标的：金山办公、科大讯飞。\n风险提示：技术落地不及预期。"
+    assert [p.name for p in _facts(only_beneficiaries).picks] == ["金山办公", "科大讯飞"]
+
+
+def test_industries_in_a_strategy_list_are_not_stocks() -> None:
+    page = "策略周评\n配置建议：重点关注储能、光伏、锂电池、风电。\n风险提示：海外扰动。"
+    assert _facts(page).picks == []
+
+
+def test_a_sector_note_has_no_target_price_of_its_own() -> None:
+    body = "Europe Capital Goods\nAI and energy sectors more intertwined than ever\nWe like Schneider and Legrand."
+    later = "Siemens Energy: Buy, TP EUR167 on 30x P/E.\nVertiv: Buy, TP USD150."
+    facts = _facts(body, later)
+    assert facts.target_price is None

@@ -66,6 +66,17 @@ def title_forms(title: str) -> list[str]:
     return sorted(forms)
 
 
+_ACTION_WORDS = re.compile(r"维持|首次|上调|下调|调高|调低|评级|覆盖|maintain(?:ed)?|initiat\w*|upgrad\w*|downgrad\w*|reiterat\w*", re.I)
+
+
+def same_rating_term(ours: str, gold: str) -> bool:
+    """The printed rating term; the action printed beside it ("买入（维持）") is rating.action's."""
+    if norm(ours) == norm(gold):
+        return True
+    rest = norm(gold)[len(norm(ours)) :] if norm(gold).startswith(norm(ours)) else None
+    return rest is not None and norm(_ACTION_WORDS.sub("", rest)) == ""
+
+
 def code_key(code: str | None) -> str | None:
     if not code:
         return None
@@ -133,7 +144,8 @@ def score_report(gold: dict, facts: ReportFacts, counts: dict) -> dict[str, tupl
         ours = getattr(rating, part) if rating is not None else None
         if part == "action" and not values and ours is not None and ratings:
             values = []  # the report prints a rating without an action: any action is wrong
-        out[f"rating.{part}"] = score_scalar(counts, f"rating.{part}", values, ours or None, same_text)
+        same = same_rating_term if part == "raw" else same_text
+        out[f"rating.{part}"] = score_scalar(counts, f"rating.{part}", values, ours or None, same)
     targets = gold.get("target_prices") or []
     price = facts.target_price
     out["target_price"] = score_scalar(
@@ -179,7 +191,7 @@ def evaluate_fields(pdf_dir: Path, golds: list[dict], show: str | None) -> dict:
             failed.append(f"{gold['file']}: {type(exc).__name__}: {exc}")
             facts = ReportFacts()
         outcomes = score_report(gold, facts, counts)
-        if show and show in outcomes and outcomes[show][0] in ("wrong", "missing"):
+        if show and show in outcomes and outcomes[show][0] in ("wrong", "missing", "invented"):
             outcome, want, got = outcomes[show]
             print(f"{outcome:8} {gold['file']}\n         gold: {want}\n         ours: {got}")
     rows = {}

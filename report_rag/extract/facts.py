@@ -47,7 +47,7 @@ _PROSE_PAGES = 2  # a rating stated only in prose is read from the first pages
 
 # Bump when extraction rules change in a way that changes stored facts, so
 # `reextract_library(..., only_stale=True)` knows which reports to redo.
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 
 def extract_facts(pages: list[Page], meta: ReportMeta | None = None) -> ReportFacts:
@@ -72,7 +72,25 @@ def extract_facts(pages: list[Page], meta: ReportMeta | None = None) -> ReportFa
     facts.risks = find_risks(document)
     facts.related_reports = find_related_reports(document)
     facts.performance = find_performance(document)
+    _drop_single_stock_values_of_a_many_stock_note(facts)
     return facts
+
+
+def _drop_single_stock_values_of_a_many_stock_note(facts: ReportFacts) -> None:
+    """A sector note that picks several stocks has no target price of its own, and no stock
+    rating for a headline: one pick's "Buy, PT $167" read as the report's would be wrong.
+    Without a covered company, a price deep in the body is some stock's, not the report's."""
+    if facts.company is not None:
+        return
+    for name in ("target_price", "current_price"):
+        price = getattr(facts, name)
+        if price is not None and price.evidence.page > 1:
+            setattr(facts, name, None)
+    if len(facts.picks) < 2:
+        return
+    facts.target_price = facts.current_price = None
+    if facts.rating is not None and facts.rating.scope == "company":
+        facts.rating = None
 
 
 # --- broker, title, date: values from `meta`, evidence from the text ---------------------

@@ -31,6 +31,7 @@ _TRIGGER_RE = re.compile(
     r"关注标的|核心标的|重点标的|受益公司|受益个股|相关个股|推荐个股|优选标的|看好标的|标的方面|个股方面|"
     r"(?i:top\s+picks?|key\s+picks|our\s+picks|preferred\s+(?:names|picks|stocks)|stock\s+picks))"
 )
+_BENEFICIARY_RE = re.compile(r"受益标的|相关标的|受益公司|受益个股|相关个股|标的方面|个股方面")
 _AFTER_TRIGGER_RE = re.compile(r"\s*(?:[:]|包括|为|如|有|include[sd]?|are|is)?\s*[:]?\s*", re.IGNORECASE)
 _SEPARATORS_RE = re.compile(r"、|,|;|/|\band\b|以及|(?<=[)])\s*(?:和|及|与)")
 # "贵州茅台和五粮液": 和/及/与 between two names — never inside one (润和软件, 新和成).
@@ -65,10 +66,15 @@ class _Item:
 def find_picks(document: Document, skip: set[int] | frozenset[int] = frozenset()) -> list[StockPick]:
     """Picks from the document's content lines, minus the lines in `skip` (related-report lists)."""
     lines = [line for line in document.content_lines() if line.index not in skip]
-    listed: list[_Item] = []
+    recommended: list[_Item] = []
+    beneficiaries: list[_Item] = []
     for position, line in enumerate(lines):
         for trigger in _TRIGGER_RE.finditer(line.folded):
-            listed.extend(_list_after(document, lines, position, trigger.end()))
+            found = _list_after(document, lines, position, trigger.end())
+            (beneficiaries if _BENEFICIARY_RE.fullmatch(trigger.group()) else recommended).extend(found)
+    # "推荐标的：中际旭创、新易盛；受益标的：长芯博创": where a note recommends, the stocks it
+    # only says benefit are not its picks; a note that lists beneficiaries alone picks those.
+    listed = recommended or beneficiaries
     picks = _merge([], listed, add=True)
     known = {name_key(p.name) for p in picks}
     for header, is_pick_table in _tables(lines):
@@ -92,6 +98,9 @@ def _list_after(document: Document, lines: list[TextLine], position: int, start:
         begin = start if line is lines[position] else 0
         end_match = _list_end(text, begin)
         end = end_match.start() if end_match else len(text)
+        next_trigger = _TRIGGER_RE.search(text, begin, end)  # "…；受益标的：…" starts another list
+        if next_trigger is not None:
+            end, end_match = next_trigger.start(), next_trigger
         pieces.append((line, begin, end))
         if end_match or not _CONTINUES_RE.search(text[begin:end]):
             break

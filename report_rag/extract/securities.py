@@ -31,10 +31,22 @@ _EN_NOT_NAMES = frozenset(
 )
 
 
+# Industries and themes, as strategy notes name them where a stock would stand (申万 level-1
+# industries and the usual themes): never a stock's name.
+_SECTORS = frozenset(
+    "农林牧渔 基础化工 化工 钢铁 有色金属 有色 色金属 电子 汽车 家用电器 家电 食品饮料 纺织服饰 轻工制造 医药生物 医药 公用事业 交通运输 房地产 "
+    "商贸零售 社会服务 银行 非银金融 证券 保险 综合 建筑材料 建材 建筑装饰 电力设备 机械设备 机械 国防军工 军工 计算机 传媒 通信 煤炭 石油石化 环保 "
+    "美容护理 光伏 储能 锂电 锂电池 风电 电力 电网 能源 新能源 半导体 芯片 存储 存储芯片 算力 光模块 消费电子 白酒 黄金 稀土 创新药 机器人 "
+    "人形机器人 低空经济 数据中心 云计算 人工智能 游戏 影视 出版 航运 港口 航空 物流 养殖 猪肉 高股息 红利 中特估".split()
+)
+
+
 def is_stock_name(text: str) -> bool:
     """Does `text` (folded, trimmed) read as one stock's short name?"""
     name = text.strip()
     if not name or len(name) > 40:
+        return False
+    if name in _SECTORS:
         return False
     if re.search(f"[{CJK}]", name):
         return _ZH_NAME_RE.fullmatch(name) is not None and _NOT_IN_NAMES.search(name) is None

@@ -61,7 +61,8 @@ _DATE_RES = (
     re.compile(r"(?<!\d)(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"),
     re.compile(r"(?<![\d.])(?P<year>\d{4})(?P<sep>[-./])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d])"),
     re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MONTH}[\s,-]+(?P<year>\d{{4}})\b", re.IGNORECASE),
-    re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.IGNORECASE),
+    # "Initiating CoverageDecember 17, 2025": a masthead glued to the date by the text layer
+    re.compile(rf"(?:\b|(?<=[a-z])(?=[A-Z])){_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.IGNORECASE),
 )
 _DATE_LABEL_RE = re.compile(
     r"(?:发布日期|报告日期|发布时间|报告时间|日期|date|published|publication)\s*[:：]?\s*$", re.IGNORECASE
