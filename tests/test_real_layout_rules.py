@@ -121,3 +121,14 @@ def test_a_sector_note_has_no_target_price_of_its_own() -> None:
     later = "Siemens Energy: Buy, TP EUR167 on 30x P/E.\nVertiv: Buy, TP USD150."
     facts = _facts(body, later)
     assert facts.target_price is None
+
+
+def test_field_look_up_answers_only_what_the_fields_cover_whole() -> None:
+    from report_rag.answer.fact_answers import fact_answer
+
+    facts = _facts("贵州茅台（600519.SH）\n公司点评\n投资评级：买入（维持）\n目标价：2,150.00元\n证券分析师 张三 S0600516080001")
+    both = fact_answer("这篇报告的评级和目标价分别是什么？", facts, "zh")
+    assert both is not None and "买入" in both and "2,150.00" in both and both.endswith("[1]。")
+    assert fact_answer("评级是什么？2025年EPS预测是多少？", facts, "zh") is None  # EPS is not a field
+    assert fact_answer("What is the target price and the valuation method?", facts, "en") is None
+    assert fact_answer("推荐了哪些股票？", facts, "zh") is None  # a company note has no picks

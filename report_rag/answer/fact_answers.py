@@ -8,7 +8,7 @@ reaching for another report's stock list.
 
 from __future__ import annotations
 
-from report_rag.retrieval.question import asks_for_explanation, fact_intents
+from report_rag.retrieval.question import asks_beyond_fields, asks_for_explanation, fact_intents
 from report_rag.types import Chunk, Evidence, Passage, Report, ReportFacts
 
 
@@ -63,26 +63,36 @@ def evidence_passage(report: Report, evidence: list[Evidence]) -> Passage | None
 def fact_answer(question: str, facts: ReportFacts, language: str) -> str | None:
     """A direct answer from one report's extracted fields, citing the facts passage as [1].
 
-    Only for plain look-ups (the rating, target price, picks or analysts of one report):
-    the fields are exact, so a small model has nothing to add and much to get wrong. Why-
-    and definition questions go to the model.
+    Only for plain look-ups that the fields cover whole (the rating, target price, picks or
+    analysts of one report, or several of them at once): the fields are exact, so a small
+    model has nothing to add and much to get wrong. A question that also asks for something
+    the fields do not hold ("rating and 2025 EPS", "target and valuation method"), or asks
+    why or what a term means, goes to the model, which is given the fields as a passage.
     """
-    if asks_for_explanation(question):
+    if asks_for_explanation(question) or asks_beyond_fields(question):
         return None
-    zh = language == "zh"
-    for intent in fact_intents(question):
-        if intent == "target_price" and facts.target_price is not None:
-            price = facts.target_price
-            value = price.evidence.quote.strip()
-            return f"目标价：{value}[1]。" if zh else f"Target price: {value} [1]."
-        if intent == "rating" and facts.rating is not None:
-            rating = facts.rating.raw
-            return f"投资评级为{rating}[1]。" if zh else f"The rating is {rating} [1]."
-        if intent == "picks" and facts.picks:
-            names = "、".join(p.name for p in facts.picks) if zh else ", ".join(p.name for p in facts.picks)
-            return f"推荐关注：{names}[1]。" if zh else f"Recommended stocks: {names} [1]."
-        if intent == "analysts" and facts.signing_analysts:
-            people = [f"{a.name}（{a.sac}）" if a.sac else a.name for a in facts.signing_analysts]
-            return ("分析师：" + "、".join(people) + "[1]。") if zh else ("Analysts: " + ", ".join(people) + " [1].")
+    intents = fact_intents(question)
+    if not intents:
         return None
+    parts = [_field_answer(intent, facts, language == "zh") for intent in intents]
+    if any(part is None for part in parts):
+        return None  # a part the fields cannot answer: the model reads the passages
+    if language == "zh":
+        return "；".join(p for p in parts if p) + "[1]。"
+    return "; ".join(p for p in parts if p) + " [1]."
+
+
+def _field_answer(intent: str, facts: ReportFacts, zh: bool) -> str | None:
+    if intent == "target_price" and facts.target_price is not None:
+        value = facts.target_price.evidence.quote.strip()
+        return f"目标价：{value}" if zh else f"Target price: {value}"
+    if intent == "rating" and facts.rating is not None:
+        rating = facts.rating.raw
+        return f"投资评级为{rating}" if zh else f"The rating is {rating}"
+    if intent == "picks" and facts.picks:
+        names = "、".join(p.name for p in facts.picks) if zh else ", ".join(p.name for p in facts.picks)
+        return f"推荐关注：{names}" if zh else f"Recommended stocks: {names}"
+    if intent == "analysts" and facts.signing_analysts:
+        people = [f"{a.name}（{a.sac}）" if a.sac else a.name for a in facts.signing_analysts]
+        return ("分析师：" + "、".join(people)) if zh else ("Analysts: " + ", ".join(people))
     return None

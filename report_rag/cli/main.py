@@ -9,7 +9,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from datetime import date
 
     from report_rag.llm.base import Generator
-    from report_rag.store.facts_queries import PickRecord
     from report_rag.types import Answer
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -223,22 +222,13 @@ PICK_COLUMNS = ["stock", "code", "stock_rating", "report_id", "file", "title", "
                 "report_rating", "page", "quote"]
 
 
-def _pick_rows(records: Iterable[PickRecord]) -> list[dict[str, Any]]:
-    return [
-        {"stock": r.stock, "code": r.code, "stock_rating": r.stock_rating, "report_id": r.report_id,
-         "file": r.file, "title": r.title, "broker": r.broker, "date": r.date.isoformat() if r.date else None,
-         "report_rating": r.report_rating, "page": r.evidence.page, "quote": r.evidence.quote}
-        for r in records
-    ]
-
-
 def cmd_picks(args: argparse.Namespace, settings: Settings) -> int:
     from report_rag.present.export import write_csv, write_xlsx
     from report_rag.store.facts_queries import query_picks
     from report_rag.store.library import Library
 
     with Library(settings) as library:
-        rows = _pick_rows(query_picks(library.store, stock=args.stock, broker=args.broker, since=args.since))
+        rows = [r.to_row() for r in query_picks(library.store, stock=args.stock, broker=args.broker, since=args.since)]
     if args.json:
         _print_json(rows)
     elif args.csv:

@@ -230,10 +230,6 @@ class GgufChoice:
     embedded: EmbeddedModel | None
     expected_sha256: str | None
 
-    @property
-    def display_name(self) -> str:
-        return self.path.name
-
 
 def choose_gguf(settings: Settings) -> GgufChoice:
     """Resolve `llm_gguf` to a file path without touching the file."""

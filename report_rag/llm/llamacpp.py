@@ -99,7 +99,7 @@ class LlamaCppGenerator:
     @classmethod
     def from_settings(cls, settings: Settings) -> LlamaCppGenerator:
         # Assembling the embedded model happens here, once per install; verification after
-        # that is a marker check (see model_assets).
+        # that is a marker check (see llm/assets.py).
         path = ensure_gguf(settings)
         return cls(
             path,

@@ -62,7 +62,7 @@ def extract_with_fragments(page: Any) -> tuple[str, list[tuple[str, float, float
     y) of every fragment it draws."""
     fragments: list[tuple[str, float, float]] = []
 
-    def visit(text: str, cm: Sequence[float], tm: Sequence[float], font: object, size: float) -> None:
+    def visit(text: str, cm: Sequence[float], tm: Sequence[float], _font: object, size: float) -> None:
         scale = math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
         effective = round(size * (scale or 1.0) / _SIZE_STEP) * _SIZE_STEP
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]

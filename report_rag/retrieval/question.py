@@ -131,6 +131,19 @@ def asks_for_explanation(question: str) -> bool:
     return bool(_EXPLANATION.search(question))
 
 
+# What a question may ask beside the extracted fields: forecasts, valuation, reasons.
+_BEYOND_FIELDS = re.compile(
+    r"EPS|每股收益|净利润|归母|营收|营业收入|收入|毛利|利润率|市盈率|\bPE\b|\bP/E\b|\bPB\b|ROE|估值|方法|依据|理由|逻辑|预测|预计|增速|"
+    r"\bvaluation|\bmethod|\bbasis|\bbased on|\brevenue|\bprofit|\bearnings|\bmargin|\bforecast|\bmultiple|\bgrowth|\bestimate",
+    re.IGNORECASE,
+)
+
+
+def asks_beyond_fields(question: str) -> bool:
+    """Does the question ask for something besides rating / target / picks / analysts?"""
+    return bool(_BEYOND_FIELDS.search(question))
+
+
 def fact_intents(question: str) -> list[str]:
     """The extracted fields the question asks for, in FACT_INTENTS order."""
     return [intent for intent, pattern in FACT_INTENTS if pattern.search(question)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -33,6 +34,15 @@ class PickRecord:
     code: str | None
     stock_rating: str | None
     evidence: Evidence
+
+    def to_row(self) -> dict[str, Any]:
+        """The row every surface shows (CLI JSON/CSV/XLSX, the UI's table): one definition."""
+        return {
+            "stock": self.stock, "code": self.code, "stock_rating": self.stock_rating, "report_id": self.report_id,
+            "file": self.file, "title": self.title, "broker": self.broker,
+            "date": self.date.isoformat() if self.date else None, "report_rating": self.report_rating,
+            "page": self.evidence.page, "quote": self.evidence.quote,
+        }
 
 
 @dataclass(frozen=True)

@@ -226,12 +226,7 @@ def _report_row(report_id: int, facts: ReportFacts) -> FactReportRow:
 
 
 def _definition_json(item: RatingDefinition | None) -> str | None:
-    if item is None:
-        return None
-    return json.dumps(
-        {"term": item.term, "definition": item.definition, "scale": item.scale, "evidence": item.evidence.to_json()},
-        ensure_ascii=False,
-    )
+    return None if item is None else json.dumps(item.to_json(), ensure_ascii=False)
 
 
 def _child_rows(report_id: int, facts: ReportFacts) -> list[FactsBase]:
@@ -319,8 +314,7 @@ def load_facts(target: StoreOrSession, report_id: int) -> ReportFacts | None:
 def _definition_from_json(text: str | None) -> RatingDefinition | None:
     if not text:
         return None
-    data = json.loads(text)
-    return RatingDefinition(data["term"], data["definition"], data.get("scale"), Evidence.from_json(data["evidence"]))
+    return RatingDefinition.from_json(json.loads(text))
 
 
 def stored_rules_versions(store: Store) -> dict[int, int]:

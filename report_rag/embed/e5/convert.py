@@ -240,11 +240,6 @@ def bert_layout(model: E5File) -> list[tuple[str, str, tuple[int, ...]]]:
     return layout
 
 
-def bert_state_dict(model: E5File) -> dict[str, np.ndarray]:
-    """BertModel (no pooler) weights, float32, keyed as transformers names them."""
-    return {bert: model.tensor(e5, shape) for bert, e5, shape in bert_layout(model)}
-
-
 # (name, safetensors dtype, shape, rows -> little-endian array of those rows)
 TensorSource = tuple[str, str, tuple[int, ...], Callable[[slice], np.ndarray]]
 _DTYPE_BYTES = {"F32": 4, "F16": 2, "U8": 1}
