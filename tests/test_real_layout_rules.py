@@ -132,3 +132,28 @@ def test_field_look_up_answers_only_what_the_fields_cover_whole() -> None:
     assert fact_answer("评级是什么？2025年EPS预测是多少？", facts, "zh") is None  # EPS is not a field
     assert fact_answer("What is the target price and the valuation method?", facts, "en") is None
     assert fact_answer("推荐了哪些股票？", facts, "zh") is None  # a company note has no picks
+
+
+def test_covered_companies_table_with_rows_run_together() -> None:
+    # The text layer joins a forecast table's rows: "… 52.06 买入300433.SZ 蓝思科技 …".
+    page = "\n".join([
+        "电子行业春季策略",
+        "表1：重点公司盈利预测与估值",
+        "代码 名称 总市值 EPS（元） PE 评级",
+        "2024A 2025E 2026E 2024A 2025E 2026E",
+        "301308.SZ 江波龙 1341.39 1.19 2.81 5.05 219.30 93.58 52.06 买入300433.SZ 蓝思科技 1485.36 0.73 1.09 "
+        "1.35 40.78 27.25 22.04 增持688981.SH 中芯国际 5000.00 0.62 0.75 0.90 98.1 80.2 66.0 未评级",
+        "数据来源：公司公告，聚源数据",
+    ])
+    picks = {(p.name, p.code, p.rating) for p in _facts(page).picks}
+    assert picks == {("江波龙", "301308.SZ", "买入"), ("蓝思科技", "300433.SZ", "增持")}  # unrated: not a pick
+
+
+def test_a_company_notes_rated_peer_table_adds_no_picks() -> None:
+    page = "\n".join([
+        "贵州茅台（600519.SH）",
+        "公司点评",
+        "表2：可比公司估值 EPS PE 评级",
+        "000858.SZ 五粮液 5000.00 7.80 8.60 18.0 16.3 买入",
+    ])
+    assert _facts(page).picks == []

@@ -227,10 +227,12 @@ def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None) -> dict:
     from report_rag.settings import Settings
     from report_rag.store import Library
 
-    questions = [(g, q) for g in golds for q in g.get("qa", [])]
-    if limit:
-        questions = questions[:limit]
-    counts = defaultdict(int)
+    questions = [(g, q) for g in golds if g.get("text_layer") is not False for q in g.get("qa", [])]
+    if limit and limit < len(questions):  # evenly spaced, so every part of the corpus is asked
+        step = len(questions) / limit
+        questions = [questions[int(i * step)] for i in range(limit)]
+    counts: dict[str, int] = defaultdict(int)
+    details: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_variables(home=Path(tmp))
         with Library(settings) as library:
@@ -239,9 +241,13 @@ def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None) -> dict:
             for report in library.reports():
                 pages[report.id] = {p.number: p.text for p in library.store.pages(report.id)}
             generator = create_generator(settings)
-            for _gold, q in questions:
+            for gold, q in questions:
                 answer = ask(library, generator, q["question"])
                 unanswerable = q["kind"] == "unanswerable"
+                details.append({"file": gold["file"], "kind": q["kind"], "question": q["question"],
+                                "must_contain": q.get("must_contain", []), "refused": answer.refused,
+                                "answer": answer.answer, "cited": sorted({(c.file, c.page) for c in answer.citations}),
+                                "seconds": round(answer.timings.get("total_s", 0.0), 1)})
                 if unanswerable:
                     counts["unanswerable"] += 1
                     counts["refused_right"] += answer.refused
@@ -255,6 +261,7 @@ def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None) -> dict:
                     counts["citations"] += 1
                     text = pages.get(citation.report_id, {}).get(citation.page, "")
                     counts["citations_verifiable"] += citation.quote in text
+    (HERE / "qa_last_run.json").write_text(json.dumps(details, ensure_ascii=False, indent=1), encoding="utf-8")
     return {
         "questions": len(questions),
         "right_pct": round(100 * counts["right"] / counts["answerable"], 1) if counts["answerable"] else None,

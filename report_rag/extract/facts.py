@@ -67,7 +67,7 @@ def extract_facts(pages: list[Page], meta: ReportMeta | None = None) -> ReportFa
     facts.rating_definitions = read_rating_definitions(document)
     facts.rating, facts.industry_rating = _ratings(document, header, facts, related_lines)
     facts.target_price, facts.current_price = find_prices(document)
-    facts.picks = find_picks(document, related_lines)
+    facts.picks = find_picks(document, related_lines, one_company=facts.company is not None)
     facts.analysts = find_analysts(document)
     facts.risks = find_risks(document)
     facts.related_reports = find_related_reports(document)

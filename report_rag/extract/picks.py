@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from report_rag.extract.evidence import Document, TextLine, tidy
 from report_rag.extract.ratings import term_of
 from report_rag.extract.securities import is_stock_name
-from report_rag.text import CJK, find_codes, name_key, normalize_code
+from report_rag.text import CJK, canonical_code, find_codes, name_key, normalize_code
 from report_rag.types import Evidence, StockPick
 
 _TRIGGER_RE = re.compile(
@@ -63,8 +63,11 @@ class _Item:
     evidence: Evidence
 
 
-def find_picks(document: Document, skip: set[int] | frozenset[int] = frozenset()) -> list[StockPick]:
-    """Picks from the document's content lines, minus the lines in `skip` (related-report lists)."""
+def find_picks(
+    document: Document, skip: set[int] | frozenset[int] = frozenset(), *, one_company: bool = False
+) -> list[StockPick]:
+    """Picks from the document's content lines, minus the lines in `skip` (related-report lists).
+    `one_company`: a company note, whose tables of rated peers are comparisons, not picks."""
     lines = [line for line in document.content_lines() if line.index not in skip]
     recommended: list[_Item] = []
     beneficiaries: list[_Item] = []
@@ -81,7 +84,46 @@ def find_picks(document: Document, skip: set[int] | frozenset[int] = frozenset()
         rows = _table_rows(lines, header, known, bare_codes=_CODE_COLUMN_RE.search(lines[header].folded) is not None)
         picks = _merge(picks, rows, add=is_pick_table)
         known |= {name_key(p.name) for p in picks}
+    picks = _merge(picks, _rated_rows(lines), add=not one_company)
     return picks
+
+
+# --- covered-companies tables, however the text layer runs their rows together ---------------
+# "301308.SZ 江波龙 1341.39 1.19 2.81 5.05 219.30 93.58 52.06 买入300433.SZ 蓝思科技 …": a code,
+# a name, at least two figures and a rating, on a page whose table speaks of ratings and of
+# EPS / PE / 盈利预测. Both orders (code first, name first) are read; unrated rows are not picks.
+_ROW_CODE = r"\d{6}\.(?:SH|SZ|BJ)|\d{4,5}\.HK"
+_ROW_RATING = (
+    r"买入|增持|强烈推荐|谨慎推荐|推荐|优于大市|跑赢行业|强于大市|中性|持有|"
+    r"Buy|Outperform|Overweight|Accumulate|Neutral|Hold"
+)
+_ROW_NAME = rf"[{CJK}A-Za-z][{CJK}A-Za-z\-]{{1,9}}"
+_ROW_FIGURES = r"(?:\s*(?:-?[\d,]+(?:\.\d+)?%?|--|-|NA|N/A)\s+){2,}"
+_RATED_ROW_RES = (
+    re.compile(rf"(?P<code>{_ROW_CODE})\s*(?P<name>{_ROW_NAME})\s+{_ROW_FIGURES}(?P<rating>{_ROW_RATING})"),
+    re.compile(rf"(?<![{CJK}A-Za-z])(?P<name>{_ROW_NAME})\s*[（(]?(?P<code>{_ROW_CODE})[）)]?\s+{_ROW_FIGURES}(?P<rating>{_ROW_RATING})"),
+)
+_FORECAST_TABLE_RE = re.compile(r"EPS|PE|P/E|盈利预测|每股收益|市盈率|估值")
+_RATING_WORD_RE = re.compile(r"评级|rating", re.IGNORECASE)
+
+
+def _rated_rows(lines: list[TextLine]) -> list[_Item]:
+    pages = {
+        line.page for line in lines if _FORECAST_TABLE_RE.search(line.folded)
+    } & {line.page for line in lines if _RATING_WORD_RE.search(line.folded)}
+    items: list[_Item] = []
+    for line in lines:
+        if line.page not in pages:
+            continue
+        for pattern in _RATED_ROW_RES:
+            for match in pattern.finditer(line.folded):
+                name = tidy(match.group("name"))
+                if not is_stock_name(name):
+                    continue
+                code = normalize_code(match.group("code"))
+                evidence = line.evidence(match.start(), match.end())
+                items.append(_Item(name, canonical_code(code) if code else None, match.group("rating"), evidence))
+    return items
 
 
 # --- lists ---------------------------------------------------------------------------
