@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from difflib import SequenceMatcher
 
 # --- CJK -------------------------------------------------------------------------------
@@ -173,3 +174,50 @@ def locate_characters(
     if sum(b.size for b in kept) < min_coverage * len(needle):
         return None
     return [hay_pos[j] for b in kept for j in range(b.b, b.b + b.size)]
+
+
+# --- dates ---------------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+         ("oct", "october"), ("nov", "november"), ("dec", "december")),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = (
+    r"(?P<month_name>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE_RES = (
+    re.compile(r"(?<!\d)(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"),
+    re.compile(r"(?<![\d.])(?P<year>\d{4})(?P<sep>[-./])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d])"),
+    re.compile(rf"(?<![\d.])(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MONTH}[\s,-]+(?P<year>\d{{4}})(?!\d)", re.IGNORECASE),
+    # "Initiating CoverageDecember 17, 2025": a masthead glued to the date by the text layer
+    re.compile(rf"(?:\b|(?<=[a-z])(?=[A-Z])){_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})(?!\d)", re.IGNORECASE),
+)
+
+
+def _parse_date(match: re.Match[str]) -> date | None:
+    groups = match.groupdict()
+    month = _MONTHS[groups["month_name"].lower()] if groups.get("month_name") else int(groups["month"])
+    try:
+        found = date(int(groups["year"]), month, int(groups["day"]))
+    except ValueError:
+        return None
+    return found if 1990 <= found.year <= 2100 else None
+
+
+def dates_in_line(line: str) -> list[tuple[int, int, date]]:
+    """(start, end, date) of every date written in `line`: 2024年7月8日, 2024-07-08, 8 Jul 2024,
+    July 8, 2024 (also glued to the words around it, as text layers print mastheads)."""
+    found = []
+    for pattern in _DATE_RES:
+        for match in pattern.finditer(line):
+            parsed = _parse_date(match)
+            if parsed is not None:
+                found.append((match.start(), match.end(), parsed))
+    return found

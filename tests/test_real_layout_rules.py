@@ -157,3 +157,14 @@ def test_a_company_notes_rated_peer_table_adds_no_picks() -> None:
         "000858.SZ 五粮液 5000.00 7.80 8.60 18.0 16.3 买入",
     ])
     assert _facts(page).picks == []
+
+
+def test_page_ones_dated_running_header_keeps_the_publication_date() -> None:
+    from report_rag.parse import clean_pages, read_meta
+
+    header = "Internet | Initiating CoverageDecember 17, 2025INVESTMENT HIGHLIGHTS"
+    body = "We initiate coverage with a Market Outperform rating and an $800 price target on the shares."
+    raw = [f"{header}\n{body}\n{body}\n{body}\n{body}\n{body}\n1"] + [f"{header}\n{body} {n}\n{body}\n{body}\n{body}\n{n}" for n in range(2, 5)]
+    pages = clean_pages(raw)
+    assert header in pages[0].text and all(header not in p.text for p in pages[1:])
+    assert str(read_meta(pages).date) == "2025-12-17"

@@ -38,8 +38,8 @@ from report_rag.extract.related_reports import find_related_reports, related_lin
 from report_rag.extract.report_header import Header, header_lines, read_header
 from report_rag.extract.risks import find_risks
 from report_rag.parse.brokers import broker_named
-from report_rag.parse.meta import _dates_in_line as dates_in_line
 from report_rag.parse.meta import read_meta
+from report_rag.text import dates_in_line
 from report_rag.types import Field, Page, Rating, ReportFacts, ReportMeta
 
 _COMPANY_TYPE_RE = re.compile(r"公司|个股|company|initiat", re.IGNORECASE)

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 from report_rag.extract.evidence import Document, TextLine
 from report_rag.parse.headings import CONTENT_HEADING_RE, strip_bullet
-from report_rag.parse.meta import _dates_in_line as dates_in_line  # the date grammar meta uses for publication dates
-from report_rag.text import CJK
+from report_rag.text import CJK, dates_in_line
 from report_rag.types import Evidence, RelatedReport
 
 _HEADING_RE = re.compile(

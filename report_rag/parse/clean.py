@@ -25,7 +25,7 @@ from report_rag.parse.reflow import (
     is_table_row,
     reflow_page,
 )
-from report_rag.text import WIDE_LETTER, WIDE_PUNCT
+from report_rag.text import WIDE_LETTER, WIDE_PUNCT, dates_in_line
 from report_rag.types import Page
 
 
@@ -222,9 +222,13 @@ def _drop_page_furniture(pages: list[list[str]]) -> None:
             return True
         return len(line) <= _MAX_URL_LEN and bool(_BARE_URL.match(line))
 
-    for lines, zone in zip(pages, zones, strict=True):
+    for number, (lines, zone) in enumerate(zip(pages, zones, strict=True)):
+        # Page 1's copy of a dated running header is the masthead ("Initiating Coverage
+        # December 17, 2025"): the publication date has no other home, so it stays.
         lines[:] = [
-            line for i, line in enumerate(lines) if not line or not is_furniture(i, line, zone)
+            line
+            for i, line in enumerate(lines)
+            if not line or not is_furniture(i, line, zone) or (number == 0 and dates_in_line(line))
         ]
 
 

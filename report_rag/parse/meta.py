@@ -34,7 +34,7 @@ from report_rag.parse.headings import (
     strip_markup,
 )
 from report_rag.parse.layout import TextRun, display_text, has_display_type, headline
-from report_rag.text import CJK
+from report_rag.text import CJK, dates_in_line
 from report_rag.types import Page, ReportMeta
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -43,27 +43,6 @@ _MIN_LETTERS_FOR_LANGUAGE = 10
 
 # --- dates -------------------------------------------------------------------------------
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")),
-        start=1,
-    )
-    for name in names
-}
-_MONTH = (
-    r"(?P<month_name>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_DATE_RES = (
-    re.compile(r"(?<!\d)(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"),
-    re.compile(r"(?<![\d.])(?P<year>\d{4})(?P<sep>[-./])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d])"),
-    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s-]+{_MONTH}[\s,-]+(?P<year>\d{{4}})\b", re.IGNORECASE),
-    # "Initiating CoverageDecember 17, 2025": a masthead glued to the date by the text layer
-    re.compile(rf"(?:\b|(?<=[a-z])(?=[A-Z])){_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.IGNORECASE),
-)
 _DATE_LABEL_RE = re.compile(
     r"(?:发布日期|报告日期|发布时间|报告时间|日期|date|published|publication)\s*[:：]?\s*$", re.IGNORECASE
 )
@@ -76,26 +55,6 @@ _RELATED_HEADING_RE = re.compile(
     re.IGNORECASE,
 )
 _RELATED_ITEM_RE = re.compile(rf"-[{CJK}A-Za-z]{{2,12}}(?:证券|研究所|国际)-|《[^》]{{4,}}》")
-
-
-def _parse_date(match: re.Match[str]) -> date | None:
-    groups = match.groupdict()
-    month = _MONTHS[groups["month_name"].lower()] if groups.get("month_name") else int(groups["month"])
-    try:
-        found = date(int(groups["year"]), month, int(groups["day"]))
-    except ValueError:
-        return None
-    return found if 1990 <= found.year <= 2100 else None
-
-
-def _dates_in_line(line: str) -> list[tuple[int, int, date]]:
-    found = []
-    for pattern in _DATE_RES:
-        for match in pattern.finditer(line):
-            parsed = _parse_date(match)
-            if parsed is not None:
-                found.append((match.start(), match.end(), parsed))
-    return found
 
 
 def _date_score(line: str, start: int, end: int, line_index: int, page_index: int) -> float | None:
@@ -121,7 +80,7 @@ def find_date(pages: list[Page]) -> date | None:
     best: tuple[float, date] | None = None
     for page_index, page in enumerate(pages[:3]):
         for line_index, line in _lines_outside_related(page):
-            for start, end, found in _dates_in_line(line):
+            for start, end, found in dates_in_line(line):
                 score = _date_score(line, start, end, line_index, page_index)
                 if score is not None and (best is None or score > best[0]):
                     best = (score, found)
@@ -138,7 +97,7 @@ def _lines_outside_related(page: Page) -> list[tuple[int, str]]:
         if _RELATED_HEADING_RE.search(line) and (heading is not None or len(line) <= 12):
             in_related = True
             continue
-        if in_related and heading is not None and not _dates_in_line(line) and not _is_bulleted(line):
+        if in_related and heading is not None and not dates_in_line(line) and not _is_bulleted(line):
             in_related = False
         if in_related or _RELATED_ITEM_RE.search(line) or line.startswith("《"):
             continue
@@ -340,7 +299,7 @@ def _title_candidate(line: str, broker: str | None) -> bool:
         return False  # a table row: "DeepSeek-V3 2024-12 MIT MoE架构…"
     if cjk_count(text) == 0 and len(text.split()) < 3:
         return False
-    if _dates_in_line(text) or _LABEL_RE.match(text) or _RATING_LINE_RE.match(text):
+    if dates_in_line(text) or _LABEL_RE.match(text) or _RATING_LINE_RE.match(text):
         return False
     core = strip_bullet(text).rstrip("：: ")
     if CONTENT_HEADING_RE.match(core) or AMBIGUOUS_RISK_RE.match(core) or boilerplate_opening(text):
