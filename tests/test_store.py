@@ -90,3 +90,25 @@ def test_postgres_store(postgres_url):
     finally:
         drop_all(store.engine)
         store.close()
+
+
+def test_the_fact_tables_orm_matches_what_the_migrations_create(tmp_path) -> None:
+    # Migrations define their own tables (never the live ORM classes); the ORM must still
+    # describe what they create, column for column.
+    from sqlalchemy import inspect as sql_inspect
+
+    from report_rag.store.facts_tables import FactsBase
+    from report_rag.store.migrations import migrate
+    from report_rag.store.sql import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'lib.sqlite3'}")
+    migrate(store)
+    created = sql_inspect(store.engine)
+    for name, table in FactsBase.metadata.tables.items():
+        columns = {c["name"]: c for c in created.get_columns(name)}
+        assert set(columns) == {c.name for c in table.columns}, name
+        for column in table.columns:
+            assert bool(columns[column.name]["nullable"]) == bool(column.nullable) or column.primary_key, (name, column.name)
+            expected = str(column.type.compile(dialect=store.engine.dialect))
+            assert str(columns[column.name]["type"]) == expected, (name, column.name)
+    store.close()
