@@ -8,6 +8,7 @@ the model says the passages do not answer, or when no sentence survives verifica
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -53,7 +54,15 @@ def unknown_subjects(library: Library, question: str, passages: list[Passage]) -
     if not subjects:
         return []
     heads = library.report_heads()
-    return [names for names in subjects if not any(_about_subjects(p, [names], heads) for p in passages)]
+    # An English name need not appear in a Chinese report about it (Asymchem is 凯莱英): where
+    # the passages are Chinese, a Latin-only name is left to the model and the citation check.
+    chinese = any(p.report.meta.language == "zh" for p in passages)
+    return [
+        names
+        for names in subjects
+        if not (chinese and all(re.fullmatch(r"[A-Za-z0-9 .&'\-]+", n) for n in names))
+        and not any(_about_subjects(p, [names], heads) for p in passages)
+    ]
 
 
 def _refusal(

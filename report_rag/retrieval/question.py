@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from report_rag.parse.brokers import BROKERS
 from report_rag.retrieval.aliases import GLOSSARY, company_aliases, mentions_broker
 from report_rag.text import CJK_RE, NUMERIC_CODE_RE
 from report_rag.types import Report
@@ -177,16 +178,33 @@ _QUESTION_WORDS = frozenset(
 
 def question_subjects(question: str, brokers: Sequence[str | None] = ()) -> list[tuple[str, ...]]:
     """The companies a question is about, each with all its names (Apple -> 苹果, AAPL).
-    Capitalised words that name a broker of the library (Huajin, Meridian) are not subjects."""
+    Capitalised words that name a broker of the library (Huajin, Meridian) or any registry
+    broker (Soochow, BOCOM, Sinolink), and corporate words (Securities, International), are
+    not subjects."""
     subjects = list(company_aliases(question))
     known = {name.lower() for group in subjects for name in group}
     for name in _CAPITALISED.findall(question):
         if name in _QUESTION_WORDS or _is_glossary_word(name) or any(name.lower() in k for k in known):
             continue
+        if name.lower() in _broker_words():
+            continue
         if any(b and mentions_broker(name, b) for b in set(brokers)):
             continue
         subjects.append((name,))
     return subjects
+
+
+_CORPORATE_WORDS = frozenset(
+    "securities international capital research group holdings bank markets partners company corp corporation "
+    "inc limited ltd global asset management investment investments financial".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _broker_words() -> frozenset[str]:
+    """Words of the registry's English broker names, and corporate words."""
+    words = {w.lower() for b in BROKERS for name in b.printed_names() for w in re.findall(r"[A-Za-z]{3,}", name)}
+    return frozenset(words | _CORPORATE_WORDS)
 
 
 def _is_glossary_word(word: str) -> bool:
