@@ -168,3 +168,13 @@ def test_page_ones_dated_running_header_keeps_the_publication_date() -> None:
     pages = clean_pages(raw)
     assert header in pages[0].text and all(header not in p.text for p in pages[1:])
     assert str(read_meta(pages).date) == "2025-12-17"
+
+
+def test_english_broker_names_in_a_question_are_not_its_subjects() -> None:
+    from report_rag.retrieval.question import question_subjects
+
+    subjects = {name for group in question_subjects("What 2026E EPS does BOCOM International forecast for Sungrow?") for name in group}
+    assert "BOCOM" not in subjects and "International" not in subjects
+    assert "Sungrow" in subjects  # the company stays a subject
+    asked = question_subjects("To what level did Asymchem raise capex, according to Huaan Securities?")
+    assert ("Securities",) not in asked
