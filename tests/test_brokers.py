@@ -53,7 +53,7 @@ def test_a_hong_kong_arm_is_named_in_the_notes_language() -> None:
 def test_unregistered_firm_from_the_domain_its_analysts_sign_with() -> None:
     page = Page(1, "Summit Capital Research Asia\nIndustry note\nEthan Park ethan.park@summitcap.com\n"
                    "Regional banks: margins peak while asset quality holds up.")
-    assert firm_from_email_domain([page]) == ("Summit Capital", "Summit Capital")
+    assert firm_from_email_domain([page]) == "Summit Capital"
     assert identify_broker([page]) is None
 
 

@@ -194,7 +194,6 @@ _COPYRIGHT_RE = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*)?", re.IGNOREC
 class BrokerMatch:
     broker: Broker
     score: float
-    printed: str | None  # the name as the report prints it (for evidence), if printed
     reasons: list[str] = field(default_factory=list)
 
 
@@ -239,19 +238,17 @@ def score_brokers(pages: Sequence[Page], display: Sequence[str] = ()) -> list[Br
     copyright_spans = [everything[m.end() : m.end() + 80] for m in _COPYRIGHT_RE.finditer(everything)]
     matches: list[BrokerMatch] = []
     for broker in BROKERS:
-        match = BrokerMatch(broker, 0.0, None)
+        match = BrokerMatch(broker, 0.0)
         names = sorted(broker.printed_names(), key=len, reverse=True)
         for name in names:
             if _find(name, letterhead) >= 0:
                 match.score += _LETTERHEAD
-                match.printed = name
                 match.reasons.append(f"letterhead: {name}")
                 break
         else:
             for name in names:
                 if _find(name, first) >= 0:
                     match.score += _PAGE_ONE
-                    match.printed = name
                     match.reasons.append(f"page 1: {name}")
                     break
         if broker.zh and _find(f"{broker.zh}研究所", everything) >= 0:
@@ -271,8 +268,6 @@ def score_brokers(pages: Sequence[Page], display: Sequence[str] = ()) -> list[Br
         mentions = sum(len(_PATTERNS[name].findall(everything)) for name in names if _find(name, everything) >= 0)
         if mentions:
             match.score += min(_MENTION_CAP, _MENTION * mentions)
-            if match.printed is None:
-                match.printed = next(name for name in names if _find(name, everything) >= 0)
         if match.score > 0:
             matches.append(match)
     return sorted(matches, key=lambda m: -m.score)
@@ -296,9 +291,9 @@ _EN_FIRM_RE = re.compile(r"(?<![A-Za-z])([A-Z][A-Za-z&.']+(?:\s+[A-Z][A-Za-z&.']
 _FIRM_WORD_RE = re.compile(r"(?:Securities|Capital|Research|Partners|Markets|Bank|Group|Investments?|Equities|Advisors)$")
 
 
-def firm_from_email_domain(pages: Sequence[Page]) -> tuple[str, str] | None:
-    """(name, printed form) of an unregistered English firm named on page 1 and matching its
-    analysts' e-mail domain, or None."""
+def firm_from_email_domain(pages: Sequence[Page]) -> str | None:
+    """An unregistered English firm named on page 1 whose name spells its analysts' e-mail
+    domain, or None."""
     if not pages:
         return None
     early = "\n".join(p.text for p in pages[:2])
@@ -306,7 +301,7 @@ def firm_from_email_domain(pages: Sequence[Page]) -> tuple[str, str] | None:
     stems = {s for s in stems if len(s) >= 4}
     if not stems:
         return None
-    found: dict[str, str] = {}
+    found: list[str] = []
     for match in _EN_FIRM_RE.finditer(pages[0].text):
         phrase = match.group(1).strip()
         words = phrase.split()
@@ -314,10 +309,11 @@ def firm_from_email_domain(pages: Sequence[Page]) -> tuple[str, str] | None:
             candidate = " ".join(words[:end])
             compact = re.sub(r"[^a-z]", "", candidate.lower())
             if len(compact) >= 4 and any(compact.startswith(s) for s in stems):
-                found.setdefault(candidate, candidate)
+                if candidate not in found:
+                    found.append(candidate)
                 break
     # Prefer a name that reads as a firm ("… Securities", "… Capital").
-    ranked = sorted(found.items(), key=lambda kv: (not _FIRM_WORD_RE.search(kv[1]), -len(kv[0])))
+    ranked = sorted(found, key=lambda name: (not _FIRM_WORD_RE.search(name), -len(name)))
     return ranked[0] if ranked else None
 
 

@@ -393,7 +393,7 @@ def read_meta(
     if known:
         broker: str | None = known.broker.name_for(language)
     elif unregistered:
-        broker = unregistered[0]
+        broker = unregistered
     else:
         broker = find_broker(pages)
     title = headline(runs)
