@@ -30,14 +30,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from report_rag.extract import extract_facts
+from report_rag.extract import extract_facts, metric_of
 from report_rag.parse import PypdfParser, clean_pages, read_meta
 from report_rag.text import canonical_code, normalize_code
 from report_rag.types import ReportFacts
 
 FIELDS = (
     "title", "broker", "date", "company", "ticker", "rating.raw", "rating.normalized", "rating.action",
-    "target_price", "picks", "picks.code", "picks.rating", "analysts", "analysts.sac",
+    "target_price", "picks", "picks.code", "picks.rating", "analysts", "analysts.sac", "forecast",
 )
 
 LIST_FIELDS = ("picks", "analysts")
@@ -167,7 +167,46 @@ def score_report(gold: dict, facts: ReportFacts, counts: dict) -> dict[str, tupl
     out["analysts"] = score_items(counts, "analysts", {norm(a["name"]) for a in gold_analysts}, {norm(a.name) for a in ours_analysts})
     out["analysts.sac"] = score_items(counts, "analysts.sac", {a["sac"].upper() for a in gold_analysts if a.get("sac")},
                                       {a.sac.upper() for a in ours_analysts if a.sac})
+    out["forecast"] = score_forecast(counts, gold, facts)
     return out
+
+
+def score_forecast(counts: dict, gold: dict, facts: ReportFacts) -> tuple[str, object, object]:
+    """Each printed cell of the gold rows (label x period) is right, wrong or missing. Our row
+    is the one with the same label (with or without its unit), else — labels are written
+    differently by readers ("Revenue ($M, FY)") — the only row on the page measuring the same
+    metric."""
+    table = gold.get("forecast")
+    if not table:
+        return "absent", None, None
+    by_label: dict[tuple[str, str], object] = {}
+    by_metric: dict[tuple[str | None, str], dict[str, object]] = defaultdict(dict)
+    for cell in facts.forecasts:
+        for label in {cell.label, f"{cell.label}({cell.unit})" if cell.unit else cell.label}:
+            by_label.setdefault((norm(label), norm(cell.period)), cell)
+        if cell.evidence.page == table.get("page") and cell.metric:
+            by_metric[(cell.metric, norm(cell.period))].setdefault(norm(cell.label), cell)
+    outcome = {"right": 0, "wrong": 0, "missing": 0}
+    misses: list[str] = []
+    for label, values in table["rows"].items():
+        for period, value in zip(table["years"], values):
+            if value is None:
+                continue
+            cell = by_label.get((norm(label), norm(period)))
+            if cell is None:
+                same_metric = by_metric.get((metric_of(label), norm(period)), {})
+                cell = next(iter(same_metric.values())) if len(same_metric) == 1 else None
+            if cell is None:
+                result = "missing"
+            else:
+                result = "right" if abs(cell.value - value) <= max(0.005 * abs(value), 0.006) else "wrong"
+            outcome[result] += 1
+            if result != "right":
+                misses.append(f"{label} {period}: {value} vs {None if cell is None else cell.value}")
+    for key, number in outcome.items():
+        counts["forecast"][key] += number
+    overall = "wrong" if outcome["wrong"] else ("missing" if outcome["missing"] else "right")
+    return overall, misses, f"{outcome['right']} right"
 
 
 def extract(path: Path) -> ReportFacts:
@@ -209,9 +248,12 @@ def evaluate_fields(pdf_dir: Path, golds: list[dict], show: str | None) -> dict:
             "right_pct": round(100 * c["right"] / printed, 1) if printed else None,
             "wrong_pct": round(100 * wrong / scored, 1) if scored else 0.0,
         }
-    total_right = sum(r["right"] for r in rows.values())
-    total_wrong = sum(r["wrong"] for r in rows.values())
-    total_missing = sum(r["missing"] for r in rows.values())
+    # "all" is over the report fields; the forecast cells (hundreds, from a few tables) are
+    # their own line so they do not drown the fields.
+    report_fields = [r for name, r in rows.items() if name != "forecast"]
+    total_right = sum(r["right"] for r in report_fields)
+    total_wrong = sum(r["wrong"] for r in report_fields)
+    total_missing = sum(r["missing"] for r in report_fields)
     total = total_right + total_wrong + total_missing
     return {"fields": rows, "right_pct": round(100 * total_right / total, 1) if total else None,
             "wrong_pct": round(100 * total_wrong / total, 1) if total else None,

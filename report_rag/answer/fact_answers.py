@@ -8,12 +8,20 @@ reaching for another report's stock list.
 
 from __future__ import annotations
 
-from report_rag.retrieval.question import asks_beyond_fields, asks_for_explanation, fact_intents
-from report_rag.types import Chunk, Evidence, Passage, Report, ReportFacts
+from report_rag.retrieval.question import (
+    ForecastRequest,
+    asks_beyond_fields,
+    asks_for_explanation,
+    fact_intents,
+    forecast_request,
+)
+from report_rag.types import Chunk, Evidence, Forecast, Passage, Report, ReportFacts
 
 
-def fact_evidence(facts: ReportFacts) -> list[Evidence]:
-    """The evidence of the fields an analyst asks about, most important first, deduplicated."""
+def fact_evidence(facts: ReportFacts, question: str | None = None) -> list[Evidence]:
+    """The evidence of the fields an analyst asks about, most important first, deduplicated.
+    A question that asks for forecast figures also gets the table's rows for them, each
+    after its period header, so the year of every number is on the page the reader sees."""
     items: list[Evidence] = []
     for named in (facts.company, facts.ticker, facts.broker):
         if named is not None:  # who the rating is about and who gives it
@@ -27,6 +35,11 @@ def fact_evidence(facts: ReportFacts) -> list[Evidence]:
     items.extend(p.evidence for p in facts.picks)
     items.extend(a.evidence for a in facts.analysts)
     items.extend(r.evidence for r in facts.risks)
+    request = forecast_request(question) if question else None
+    if request is not None:
+        for row in _requested_rows(facts, request):
+            header = row[0].columns_evidence
+            items.extend([header, row[0].evidence] if header is not None else [row[0].evidence])
     seen: set[tuple[int, str]] = set()
     unique = []
     for evidence in items:
@@ -38,8 +51,8 @@ def fact_evidence(facts: ReportFacts) -> list[Evidence]:
     return unique
 
 
-def facts_passage(report: Report, facts: ReportFacts) -> Passage | None:
-    return evidence_passage(report, fact_evidence(facts))
+def facts_passage(report: Report, facts: ReportFacts, question: str | None = None) -> Passage | None:
+    return evidence_passage(report, fact_evidence(facts, question))
 
 
 def evidence_passage(report: Report, evidence: list[Evidence]) -> Passage | None:
@@ -63,23 +76,68 @@ def evidence_passage(report: Report, evidence: list[Evidence]) -> Passage | None
 def fact_answer(question: str, facts: ReportFacts, language: str) -> str | None:
     """A direct answer from one report's extracted fields, citing the facts passage as [1].
 
-    Only for plain look-ups that the fields cover whole (the rating, target price, picks or
-    analysts of one report, or several of them at once): the fields are exact, so a small
-    model has nothing to add and much to get wrong. A question that also asks for something
-    the fields do not hold ("rating and 2025 EPS", "target and valuation method"), or asks
-    why or what a term means, goes to the model, which is given the fields as a passage.
+    Only for plain look-ups that the fields cover whole (the rating, target price, picks,
+    analysts, or forecast-table figures of one company note, or several of them at once):
+    the fields are exact, so a small model has nothing to add and much to get wrong. A
+    question that also asks for something the fields do not hold ("target and valuation
+    method"), or asks why or what a term means, goes to the model, which is given the fields
+    as a passage.
     """
-    if asks_for_explanation(question) or asks_beyond_fields(question):
+    if asks_for_explanation(question):
+        return None
+    request = forecast_request(question)
+    if asks_beyond_fields(request.remainder if request else question):
         return None
     intents = fact_intents(question)
-    if not intents:
-        return None
-    parts = [_field_answer(intent, facts, language == "zh") for intent in intents]
-    if any(part is None for part in parts):
+    zh = language == "zh"
+    parts = [_field_answer(intent, facts, zh) for intent in intents]
+    if request is not None:
+        parts.append(_forecast_answer(request, facts, zh))
+    if not parts or any(part is None for part in parts):
         return None  # a part the fields cannot answer: the model reads the passages
-    if language == "zh":
+    if zh:
         return "；".join(p for p in parts if p) + "[1]。"
     return "; ".join(p for p in parts if p) + " [1]."
+
+
+def _requested_rows(facts: ReportFacts, request: ForecastRequest) -> list[list[Forecast]]:
+    """For each requested metric, the first table row measuring it (a company note prints
+    its forecast table first on page 1, and again in the appendix)."""
+    if not _is_company_note(facts):
+        return []  # an industry note's tables are about many stocks: no row is "the" forecast
+    rows: list[list[Forecast]] = []
+    for metric in request.metrics:
+        cells = [c for c in facts.forecasts if c.metric == metric]
+        if not cells:
+            continue
+        first = cells[0]
+        rows.append([c for c in cells if c.label == first.label and c.evidence == first.evidence])
+    return rows
+
+
+def _is_company_note(facts: ReportFacts) -> bool:
+    if facts.company is not None or facts.ticker is not None:
+        return True
+    return facts.rating is not None and facts.rating.scope == "company" and not facts.picks
+
+
+def _forecast_answer(request: ForecastRequest, facts: ReportFacts, zh: bool) -> str | None:
+    parts = []
+    for row in _requested_rows(facts, request):
+        by_year = {c.year: c for c in row}
+        wanted = request.years or tuple(c.year for c in row if c.estimate)
+        if not wanted or any(year not in by_year for year in wanted):
+            return None
+        values = [f"{by_year[y].period} {format_number(by_year[y].value)}" for y in wanted]
+        parts.append(f"{row[0].label}：" + "、".join(values) if zh else f"{row[0].label}: " + ", ".join(values))
+    if len(parts) < len(request.metrics):
+        return None  # a metric the tables do not have
+    return "；".join(parts) if zh else "; ".join(parts)
+
+
+def format_number(value: float) -> str:
+    """A table value as a reader writes it: 94,035 / 20.6 / -9.7."""
+    return f"{int(value):,}" if value == int(value) else f"{value:,}"
 
 
 def _field_answer(intent: str, facts: ReportFacts, zh: bool) -> str | None:

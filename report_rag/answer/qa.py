@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from report_rag.answer.citations import Support, align, build_citations, strip_markers
 from report_rag.answer.fact_answers import fact_answer, facts_passage
 from report_rag.answer.prompt import NOT_FOUND_TOKEN, REFUSAL, build_prompt
-from report_rag.retrieval.question import asks_for_facts, question_language, question_subjects
+from report_rag.retrieval.question import asks_for_facts, forecast_request, question_language, question_subjects
 from report_rag.retrieval.retriever import Filters, Retriever
 from report_rag.types import Answer, Passage
 
@@ -92,8 +92,8 @@ def ask_stream(
     retrieval = Retriever(library).retrieve(question, k=k, filters=filters)
     passages = retrieval.passages
     direct = None
-    if passages and asks_for_facts(question):
-        passages = _with_fact_passages(library, retrieval.scoped_to, passages)
+    if passages and (asks_for_facts(question) or forecast_request(question) is not None):
+        passages = _with_fact_passages(library, retrieval.scoped_to, passages, question)
         direct = _direct_fact_answer(library, question, retrieval.scoped_to, passages, filters)
     timings = {"retrieve_s": time.perf_counter() - started}
     yield PassagesFound(tuple(passages), retrieval.scope_reason)
@@ -147,7 +147,9 @@ def _checked(
                        timings=timings, language=question_language(question)))
 
 
-def _with_fact_passages(library: Library, scoped_to: tuple[int, ...] | None, passages: list[Passage]) -> list[Passage]:
+def _with_fact_passages(
+    library: Library, scoped_to: tuple[int, ...] | None, passages: list[Passage], question: str
+) -> list[Passage]:
     """Put the extracted facts of the report(s) in question ahead of the retrieved text."""
     from report_rag.store.facts_tables import load_facts
 
@@ -157,7 +159,7 @@ def _with_fact_passages(library: Library, scoped_to: tuple[int, ...] | None, pas
     for report_id in report_ids[:3]:
         report = by_id.get(report_id) or library.store.get_report(report_id)
         facts = load_facts(library.store, report_id) if report else None
-        passage = facts_passage(report, facts) if report and facts else None  # facts imply report
+        passage = facts_passage(report, facts, question) if report and facts else None  # facts imply report
         if passage is not None:
             extra.append(passage)
     return extra + passages

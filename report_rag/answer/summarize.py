@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from report_rag.answer.fact_answers import facts_passage
+from report_rag.answer.fact_answers import facts_passage, format_number
 from report_rag.answer.qa import answer_from_passages, final_answer
+from report_rag.extract import headline_table
 from report_rag.store.facts_tables import load_facts
 from report_rag.types import Answer, Evidence, Field, Passage, Report, ReportFacts
 
@@ -90,6 +91,11 @@ def summarize_report(library: Library, generator: Generator | None, ref: str | i
         ],
         "contacts": [a.name for a in facts.contacts],
         "risks": [r.text for r in facts.risks],
+        "forecasts": [
+            {"label": row[0].label, "metric": row[0].metric, "unit": row[0].unit,
+             "values": {cell.period: cell.value for cell in row}, "evidence": _evidence(row[0].evidence)}
+            for row in headline_table(facts.forecasts)
+        ],
         "summary": "",
         "citations": [],
         "unsupported": [],
@@ -125,9 +131,20 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     if summary["analysts"]:
         lines += ["", "## Analysts", ""]
         lines += [f"- {a['name']} {a['sac'] or ''} {a['email'] or ''}".rstrip() for a in summary["analysts"]]
+    if summary.get("forecasts"):
+        lines += ["", "## Forecasts", ""] + _forecast_table(summary["forecasts"])
     if summary["risks"]:
         lines += ["", "## Risks", ""] + [f"- {r}" for r in summary["risks"]]
     if summary["summary"]:
         lines += ["", "## Brief", "", summary["summary"], ""]
         lines += [f"[{c['n']}] {c['file']} p.{c['page']}: “{c['quote']}”" for c in summary["citations"]]
     return "\n".join(lines) + "\n"
+
+
+def _forecast_table(rows: list[dict[str, Any]]) -> list[str]:
+    periods = list(dict.fromkeys(period for row in rows for period in row["values"]))
+    out = ["| | " + " | ".join(periods) + " | page |", "|---" * (len(periods) + 2) + "|"]
+    for row in rows:
+        cells = [format_number(row["values"][p]) if p in row["values"] else "" for p in periods]
+        out.append(f"| {row['label']} | " + " | ".join(cells) + f" | {row['evidence']['page']} |")
+    return out

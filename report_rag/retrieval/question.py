@@ -209,3 +209,70 @@ def _broker_words() -> frozenset[str]:
 
 def _is_glossary_word(word: str) -> bool:
     return word.lower() in GLOSSARY
+
+
+# --- forecast look-ups ("东吴证券预测宁德时代 2026 年 EPS 是多少") ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastRequest:
+    """The forecast-table cells a question asks for: metrics (as `Forecast.metric` names)
+    and fiscal years (empty: every forecast year). `remainder` is the question without the
+    words that asked for them, for checking whether it asks anything else."""
+
+    metrics: tuple[str, ...]
+    years: tuple[int, ...]
+    remainder: str
+
+
+# question words → forecast metric; the first match of a span wins, so specific forms first.
+_FORECAST_METRICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("eps", re.compile(r"EPS|每股收益|每股盈利|earnings per share", re.I)),
+    ("net_profit", re.compile(r"归母净利润|归母净利|归属(?:于)?母公司(?:股东)?(?:的)?净利润|净利润|net (?:profit|income|earnings)", re.I)),
+    ("revenue", re.compile(r"营业总收入|营业收入|营收|收入|revenues?|\bsales\b", re.I)),
+    ("pe", re.compile(r"市盈率|\bP/?E\b", re.I)),
+    ("pb", re.compile(r"市净率|\bP/?B\b", re.I)),
+    ("roe", re.compile(r"ROE|净资产收益率", re.I)),
+    ("gross_margin", re.compile(r"毛利率|gross margin", re.I)),
+    ("ebitda", re.compile(r"EBITDA", re.I)),
+)
+_GROWTH_WORDS = re.compile(r"增速|增长率|同比增长|同比|growth|yoy", re.I)
+_YEAR_RANGE = re.compile(r"(20\d\d)\s*(?:年)?\s*[-–~～至到]\s*(20\d\d|\d\d)(?!\d)")
+_YEAR = re.compile(r"(?<![\d/])(?:FY\s?)?(20\d\d|(?<=FY)\d\d|\d\d(?=\s*年|[EeAaFf]\b))\s*(?:年度?|[EeAaFf](?![A-Za-z])|财年)?", re.I)
+_FORECAST_WORDS = re.compile(
+    r"预测|预计|预期|估计|分别|是多少|为多少|多少|是|为|的|年|"
+    r"\b(?:forecasts?|estimates?|expected|projected|what|is|are|the|for|of|in|s)\b|'",
+    re.I,
+)
+_NOT_ANNUAL = re.compile(r"Q[1-4]|[1-4]Q|[一二三四]季度|季报|单季|半年|中报|H[12]\b|[12]H\b|月", re.I)
+
+
+def forecast_request(question: str) -> ForecastRequest | None:
+    """The metrics and years of a forecast look-up, or None when the question asks none.
+    Quarterly and half-year figures are not in the annual tables: those go to the model."""
+    if _NOT_ANNUAL.search(question):
+        return None
+    rest = question
+    metrics: list[str] = []
+    for metric, pattern in _FORECAST_METRICS:
+        if pattern.search(rest):
+            metrics.append(metric)
+            rest = pattern.sub(" ", rest)
+    if not metrics:
+        return None
+    if _GROWTH_WORDS.search(rest):
+        metrics = [f"{m}_growth" for m in metrics]
+        rest = _GROWTH_WORDS.sub(" ", rest)
+    years: list[int] = []
+    for found in _YEAR_RANGE.finditer(rest):
+        first, last = int(found.group(1)), int(found.group(2))
+        last = last if last > 100 else 2000 + last
+        if first <= last <= first + 10:
+            years.extend(range(first, last + 1))
+    rest = _YEAR_RANGE.sub(" ", rest)
+    for found in _YEAR.finditer(rest):
+        value = int(found.group(1))
+        years.append(value if value > 100 else 2000 + value)
+    rest = _YEAR.sub(" ", rest)
+    rest = _FORECAST_WORDS.sub(" ", rest)
+    return ForecastRequest(tuple(dict.fromkeys(metrics)), tuple(sorted(set(years))), rest)

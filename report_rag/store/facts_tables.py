@@ -1,9 +1,9 @@
 """Extracted facts in SQL: one row per report in `fact_reports`, one row per rating, price,
-pick, analyst, risk, related report and rating definition in its own table, each with the
+pick, analyst, risk, related report, rating definition and forecast-table cell in its own table, each with the
 page and quote it came from. Rows hang off `reports` (ON DELETE CASCADE), so deleting or
 re-ingesting a report drops its facts.
 
-The tables are created by migration 2 (`report_rag.store.migrations`); every function here runs
+The tables are created by migrations 2 and 3 (`report_rag.store.migrations`); every function here runs
 the migrations first, so an old library gains the tables on first use.
 
     save_facts(store_or_session, report_id, facts)
@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, delete, select
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, delete, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from report_rag.store.sql import ReportRow, Store
@@ -32,6 +32,7 @@ from report_rag.types import (
     Analyst,
     Evidence,
     Field,
+    Forecast,
     Performance,
     Price,
     Rating,
@@ -157,9 +158,28 @@ class FactDefinitionRow(FactsBase):
     quote: Mapped[str] = mapped_column(Text)
 
 
-_CHILD_ROWS = (FactRatingRow, FactPriceRow, FactPickRow, FactAnalystRow, FactRiskRow, FactRelatedRow, FactDefinitionRow)
+class FactForecastRow(FactsBase):
+    __tablename__ = "fact_forecasts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = _report_fk()
+    ordinal: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
+    label: Mapped[str] = mapped_column(String(128))
+    period: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    estimate: Mapped[bool] = mapped_column(Boolean)
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    page: Mapped[int] = mapped_column(Integer)
+    quote: Mapped[str] = mapped_column(Text)
+    columns: Mapped[str] = mapped_column(Text)  # the table's period header line
+
+
+_CHILD_ROWS = (FactRatingRow, FactPriceRow, FactPickRow, FactAnalystRow, FactRiskRow, FactRelatedRow, FactDefinitionRow,
+               FactForecastRow)
 _ChildRow = TypeVar(
-    "_ChildRow", FactRatingRow, FactPriceRow, FactPickRow, FactAnalystRow, FactRiskRow, FactRelatedRow, FactDefinitionRow
+    "_ChildRow", FactRatingRow, FactPriceRow, FactPickRow, FactAnalystRow, FactRiskRow, FactRelatedRow, FactDefinitionRow,
+    FactForecastRow,
 )
 
 
@@ -258,6 +278,11 @@ def _child_rows(report_id: int, facts: ReportFacts) -> list[FactsBase]:
     for i, item in enumerate(facts.rating_definitions):
         rows.append(FactDefinitionRow(report_id=report_id, ordinal=i, term=item.term, definition=item.definition,
                                       scale=item.scale, page=item.evidence.page, quote=item.evidence.quote))
+    for i, cell in enumerate(facts.forecasts):
+        rows.append(FactForecastRow(report_id=report_id, ordinal=i, metric=cell.metric, label=cell.label[:128],
+                                    period=cell.period, year=cell.year, estimate=cell.estimate, value=cell.value,
+                                    unit=cell.unit, page=cell.evidence.page, quote=cell.evidence.quote,
+                                    columns=cell.columns))
     return rows
 
 
@@ -308,6 +333,8 @@ def load_facts(target: StoreOrSession, report_id: int) -> ReportFacts | None:
                                  for r in children(FactRelatedRow)]
         facts.rating_definitions = [RatingDefinition(r.term, r.definition, r.scale, Evidence(r.page, r.quote))
                                     for r in children(FactDefinitionRow)]
+        facts.forecasts = [Forecast(r.metric, r.label, r.period, r.year, r.estimate, r.value, r.unit,
+                                    Evidence(r.page, r.quote), r.columns) for r in children(FactForecastRow)]
         return facts
 
 

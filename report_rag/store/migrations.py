@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -158,9 +159,36 @@ def _create_fact_tables(connection: Connection) -> None:
     _V2.create_all(connection, tables=list(FACT_TABLES_V2), checkfirst=True)
 
 
+# Version 3: forecast-table cells, as written for that version.
+_V3 = MetaData()
+Table("reports", _V3, Column("id", Integer, primary_key=True))  # FK target only
+Table(
+    "fact_forecasts", _V3,
+    Column("id", Integer, primary_key=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("ordinal", Integer, nullable=False),
+    Column("metric", String(32), nullable=True, index=True),
+    Column("label", String(128), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("year", Integer, nullable=False, index=True),
+    Column("estimate", Boolean, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("unit", String(32), nullable=True),
+    Column("page", Integer, nullable=False),
+    Column("quote", Text, nullable=False),
+    Column("columns", Text, nullable=False),
+)
+FACT_TABLES_V3 = (_V3.tables["fact_forecasts"],)
+
+
+def _create_forecast_table(connection: Connection) -> None:
+    _V3.create_all(connection, tables=list(FACT_TABLES_V3), checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(2, "extracted facts: fact_reports, fact_ratings, fact_prices, fact_picks, fact_analysts, "
                  "fact_risks, fact_related_reports, fact_rating_definitions", _create_fact_tables),
+    Migration(3, "forecast-table cells: fact_forecasts", _create_forecast_table),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version
 
@@ -209,4 +237,4 @@ def migrate(store: Store) -> int:
 
 def _fact_tables_exist(connection: Connection) -> bool:
     present = set(inspect(connection).get_table_names())
-    return all(table.name in present for table in FACT_TABLES_V2)
+    return all(table.name in present for table in (*FACT_TABLES_V2, *FACT_TABLES_V3))

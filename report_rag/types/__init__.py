@@ -5,6 +5,7 @@ from report_rag.types.facts import (
     Analyst,
     Evidence,
     Field,
+    Forecast,
     Performance,
     Price,
     Rating,
@@ -30,4 +31,4 @@ from report_rag.types.records import (
     SkippedFile,
 )
 
-__all__ = ["Analyst", "Answer", "Chunk", "Citation", "Evidence", "FailedFile", "Field", "IngestSummary", "IngestedFile", "Page", "Passage", "Performance", "Price", "Rating", "RatingDefinition", "RelatedReport", "Report", "ReportFacts", "ReportMeta", "ReportStatus", "Risk", "SearchHit", "SkippedFile", "StockPick"]
+__all__ = ["Analyst", "Answer", "Chunk", "Citation", "Evidence", "FailedFile", "Field", "Forecast", "IngestSummary", "IngestedFile", "Page", "Passage", "Performance", "Price", "Rating", "RatingDefinition", "RelatedReport", "Report", "ReportFacts", "ReportMeta", "ReportStatus", "Risk", "SearchHit", "SkippedFile", "StockPick"]

@@ -115,6 +115,36 @@ class Performance:
 
 
 @dataclass(slots=True)
+class Forecast:
+    """One cell of an earnings-forecast table: the 2026E value of 归母净利润（百万元）."""
+
+    metric: str | None  # "revenue", "net_profit", "eps", "pe", "pb", "roe", "revenue_growth", … or None
+    label: str  # the row label as printed: "EPS-最新摊薄（元/股）"
+    period: str  # the column as printed: "2026E", "01/27e"
+    year: int  # the fiscal year the column covers
+    estimate: bool  # a forecast (E/F) rather than a reported figure (A)
+    value: float
+    unit: str | None  # as printed in the label or the table's header: "百万元", "元/股", "%", "$M"
+    evidence: Evidence  # the row's line
+    columns: str = ""  # the table's period header line, verbatim from the same page
+
+    @property
+    def columns_evidence(self) -> Evidence | None:
+        return Evidence(self.evidence.page, self.columns) if self.columns else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"metric": self.metric, "label": self.label, "period": self.period, "year": self.year,
+                "estimate": self.estimate, "value": self.value, "unit": self.unit,
+                "evidence": self.evidence.to_json(), "columns": self.columns}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Forecast:
+        return cls(data.get("metric"), data["label"], data["period"], int(data["year"]), bool(data["estimate"]),
+                   float(data["value"]), data.get("unit"), Evidence.from_json(data["evidence"]),
+                   data.get("columns", ""))
+
+
+@dataclass(slots=True)
 class ReportFacts:
     broker: Field[str] | None = None
     date: Field[date] | None = None
@@ -136,6 +166,7 @@ class ReportFacts:
     risks: list[Risk] = field(default_factory=list)
     related_reports: list[RelatedReport] = field(default_factory=list)
     performance: Performance | None = None
+    forecasts: list[Forecast] = field(default_factory=list)  # forecast-table cells, by row
     rules_version: int = 0  # the extraction rules that produced these facts; 0 = unknown
 
     SCALAR_FIELDS = ("broker", "date", "title", "report_type", "sector", "company", "ticker")
@@ -164,7 +195,7 @@ class ReportFacts:
             item = getattr(self, name)
             if item is not None:
                 yield name, item.evidence
-        for name in ("rating_definitions", "picks", "analysts", "risks", "related_reports"):
+        for name in ("rating_definitions", "picks", "analysts", "risks", "related_reports", "forecasts"):
             for index, item in enumerate(getattr(self, name)):
                 yield f"{name}[{index}]", item.evidence
 
@@ -201,6 +232,7 @@ class ReportFacts:
             "periods": perf.periods, "relative": perf.relative, "absolute": perf.absolute,
             "evidence": perf.evidence.to_json(),
         }
+        out["forecasts"] = [cell.to_json() for cell in self.forecasts]
         out["rules_version"] = self.rules_version
         return out
 
@@ -237,6 +269,7 @@ class ReportFacts:
             facts.performance = Performance(
                 list(perf["periods"]), perf.get("relative"), perf.get("absolute"), Evidence.from_json(perf["evidence"])
             )
+        facts.forecasts = [Forecast.from_json(cell) for cell in data.get("forecasts", [])]
         return facts
 
 
