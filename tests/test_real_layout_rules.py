@@ -178,3 +178,21 @@ def test_english_broker_names_in_a_question_are_not_its_subjects() -> None:
     assert "Sungrow" in subjects  # the company stays a subject
     asked = question_subjects("To what level did Asymchem raise capex, according to Huaan Securities?")
     assert ("Securities",) not in asked
+
+
+def test_invest_advice_paragraph_names_stocks_with_reasons() -> None:
+    # 东吴证券 weekly: "投资建议：" then dozens of "name（reason、reason）、" items.
+    names = ["宁德时代", "阳光电源", "思源电气", "科达利", "东方电气", "汇川技术"]
+    body = "、".join(f"{n}（全球龙头、增长确定估值低）" for n in names)
+    facts = _facts("电力设备行业跟踪周报\n" + f"投资建议：{body}。建议关注：海科新源、石大胜华等。\n风险提示：价格竞争。")
+    assert [p.name for p in facts.picks] == [*names, "海科新源", "石大胜华"]
+    assert facts.picks[0].evidence.quote.startswith("宁德时代（全球龙头")
+
+
+def test_a_short_list_of_sector_groups_with_reasons_is_not_stocks() -> None:
+    page = "策略专题\n投资建议：电力资本（电力设备、能源金属）、算力资本（存储、半导体、机器人）、平台应用（港股互联网）。"
+    assert _facts(page).picks == []
+    disclaimer = "本报告中的信息或所表述的意见仅作为投资建议的参考，不构成投资建议。"
+    assert _facts("策略周报\n" + disclaimer).picks == []
+    prose = "电子行业快报\n投资建议：晶圆代工景气向上，国产设备与封测环节有望同步受益。重点推荐：中芯国际(688981.SH)等。"
+    assert [p.name for p in _facts(prose).picks] == ["中芯国际"]

@@ -48,7 +48,7 @@ _PROSE_PAGES = 2  # a rating stated only in prose is read from the first pages
 
 # Bump when extraction rules change in a way that changes stored facts, so
 # `reextract_library(..., only_stale=True)` knows which reports to redo.
-RULES_VERSION = 3
+RULES_VERSION = 3  # 3: forecast tables; 投资建议 stock lists with reasons
 
 
 def extract_facts(pages: list[Page], meta: ReportMeta | None = None) -> ReportFacts:

@@ -28,7 +28,7 @@ from report_rag.types import Evidence, StockPick
 
 _TRIGGER_RE = re.compile(
     r"(?:建议重点关注|重点推荐标的|建议关注|重点推荐|首选股票|首选标的|受益标的|推荐标的|相关标的|重点关注|推荐关注|"
-    r"关注标的|核心标的|重点标的|受益公司|受益个股|相关个股|推荐个股|优选标的|看好标的|标的方面|个股方面|"
+    r"关注标的|核心标的|重点标的|受益公司|受益个股|相关个股|推荐个股|优选标的|看好标的|标的方面|个股方面|投资建议(?=\s*[:：])|"
     r"(?i:top\s+picks?|key\s+picks|our\s+picks|preferred\s+(?:names|picks|stocks)|stock\s+picks))"
 )
 _BENEFICIARY_RE = re.compile(r"受益标的|相关标的|受益公司|受益个股|相关个股|标的方面|个股方面")
@@ -42,6 +42,11 @@ _CONTINUES_RE = re.compile(r"[、,;/]\s*$|\band\s*$")
 _PAREN_RE = re.compile(r"\(([^()]*)\)")
 _LEAD_WORDS_RE = re.compile(r"^(?:如|包括|例如|重点|推荐|关注|其中)\s*")
 _MAX_LIST_LINES = 6
+# "宁德时代（动力&储能电池全球龙头、增长确定估值低）": a reason after the name, not a code.
+# A 投资建议 paragraph names dozens of stocks so; a short list of "电力资本（电力设备、能源
+# 金属）" groups is sectors, so reasons count only in a list that has many of them.
+_MIN_DESCRIBED = 5
+_DESCRIPTION_RE = re.compile(rf"[^()]*[{CJK}]{{2,}}[^()]*[{CJK}、,][^()]*[{CJK}]{{2,}}[^()]*")
 
 _CAPTION_RE = re.compile(r"^(?:表|图表|图|附表|Figure|Fig\.|Exhibit|Table|Chart)\s*\d*\s*[:.]?", re.IGNORECASE)
 _PICK_CAPTION_RE = re.compile(r"首选|推荐|关注|标的|重点公司|(?i:top\s+picks?|key\s+picks|our\s+picks|preferred|stock\s+picks)")
@@ -61,6 +66,7 @@ class _Item:
     code: str | None
     rating: str | None
     evidence: Evidence
+    described: bool = False  # named with a reason in brackets rather than a code
 
 
 def find_picks(
@@ -74,6 +80,12 @@ def find_picks(
     for position, line in enumerate(lines):
         for trigger in _TRIGGER_RE.finditer(line.folded):
             found = _list_after(document, lines, position, trigger.end())
+            if trigger.group().startswith("投资建议"):
+                # The label is mostly followed by prose ("投资建议：晶圆代工景气向上，…"); only
+                # a list of stocks given with codes or reasons counts.
+                marked = sum(bool(item.code or item.described) for item in found)
+                if not (marked == len(found) or marked >= _MIN_DESCRIBED):
+                    found = []
             (beneficiaries if _BENEFICIARY_RE.fullmatch(trigger.group()) else recommended).extend(found)
     # "推荐标的：中际旭创、新易盛；受益标的：长芯博创": where a note recommends, the stocks it
     # only says benefit are not its picks; a note that lists beneficiaries alone picks those.
@@ -146,9 +158,17 @@ def _list_after(document: Document, lines: list[TextLine], position: int, start:
         pieces.append((line, begin, end))
         if end_match or not _CONTINUES_RE.search(text[begin:end]):
             break
+    items = _parse_items(document, pieces, reasons=True)
+    described = sum(item.described for item in items)
+    if 0 < described < _MIN_DESCRIBED:
+        items = _parse_items(document, pieces, reasons=False)
+    return items
+
+
+def _parse_items(document: Document, pieces: list[tuple[TextLine, int, int]], *, reasons: bool) -> list[_Item]:
     items: list[_Item] = []
     for raw_items in _split(pieces):
-        item = _parse_item(document, raw_items)
+        item = _parse_item(document, raw_items, reasons=reasons)
         if item is None:
             break  # the list (or what looked like one) ends here
         items.append(item)
@@ -201,7 +221,7 @@ def _split_joined(item: list[tuple[TextLine, int, int]]) -> list[list[tuple[Text
     return [[(line, begin, cut)], [(line, cut + 1, end)]]
 
 
-def _parse_item(document: Document, parts: list[tuple[TextLine, int, int]]) -> _Item | None:
+def _parse_item(document: Document, parts: list[tuple[TextLine, int, int]], *, reasons: bool) -> _Item | None:
     first_line, first_start, _ = parts[0]
     last_line, _, last_end = parts[-1]
     text = "".join(line.folded[b:e] if i == 0 else "\n" + line.folded[b:e] for i, (line, b, e) in enumerate(parts))
@@ -217,12 +237,14 @@ def _parse_item(document: Document, parts: list[tuple[TextLine, int, int]]) -> _
         leading += lead.end()
         text = text[lead.end():]
     code = rating = None
+    described = False
     name_text = text
     paren = _PAREN_RE.search(text)
     if paren is not None:
         name_text = text[: paren.start()]
         code, rating = _code_and_rating(paren.group(1))
-        if code is None and rating is None:
+        described = code is None and rating is None and reasons and bool(_DESCRIPTION_RE.fullmatch(paren.group(1)))
+        if code is None and rating is None and not described:
             return None  # "(含税)", "(2024年)": not a stock's code
     else:
         codes = find_codes(text)
@@ -235,7 +257,7 @@ def _parse_item(document: Document, parts: list[tuple[TextLine, int, int]]) -> _
     quote_start = first_start + leading
     evidence = document.quote_between(first_line, last_line, quote_start, last_end if parts[-1][0] is last_line else None)
     evidence = Evidence(evidence.page, evidence.quote.rstrip(" 、,;"))
-    return _Item(name, code, rating, evidence)
+    return _Item(name, code, rating, evidence, described)
 
 
 def _code_and_rating(inside: str) -> tuple[str | None, str | None]:

@@ -17,6 +17,7 @@ the shape it was written for; a later change to a table is a new migration (ALTE
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -221,17 +222,20 @@ def migrate_connection(connection: Connection) -> int:
 
 def migrate(store: Store) -> int:
     """Bring the store's schema to LATEST_VERSION; returns the version in place."""
-    for attempt in range(3):
+    attempts = 8
+    for attempt in range(attempts):
         try:
             with store.engine.begin() as connection:
                 return migrate_connection(connection)
         except (OperationalError, ProgrammingError, IntegrityError):
-            # Another process migrated at the same moment: its tables or version row won.
+            # Another process is migrating at the same moment: its tables or version row won,
+            # or it has not committed yet — wait for it a little longer each time.
             with store.engine.connect() as connection:
                 if schema_version(connection) >= LATEST_VERSION and _fact_tables_exist(connection):
                     return schema_version(connection)
-            if attempt == 2:
+            if attempt == attempts - 1:
                 raise
+            time.sleep(0.02 * 2**attempt)
     return LATEST_VERSION  # not reached
 
 
