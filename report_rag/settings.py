@@ -139,6 +139,17 @@ class UiSettings(BaseSettings):
     max_upload_mb: int = Field(default=50, ge=1, le=2048)
 
 
+class ApiSettings(BaseSettings):
+    model_config = _group_config("REPORT_RAG_")
+
+    # Comma-separated bearer keys for `report-rag serve`; empty: no keys (loopback only).
+    api_keys: str = Field(default="", repr=False)
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(key.strip() for key in self.api_keys.split(",") if key.strip())
+
+
 class Settings(BaseSettings):
     # Groups read their own variables; the top level reads only REPORT_RAG_HOME (a group
     # given as a whole variable, e.g. REPORT_RAG_LLM='{"gguf": …}', is not a documented form).
@@ -153,6 +164,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     @field_validator("home", mode="before")
     @classmethod

@@ -25,6 +25,7 @@ STAGES = (
     "answer",
     "pipeline",
     "present",
+    "api",
     "cli",
 )
 

@@ -320,6 +320,32 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED  # not reached
 
 
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the HTTP API with uvicorn; keys are required to listen beyond this machine."""
+    import importlib.util
+
+    from report_rag.errors import ConfigError, MissingDependencyError
+
+    if args.host not in _LOOPBACK and not settings.api.keys:
+        raise ConfigError(
+            f"refusing to serve on {args.host} without API keys: set REPORT_RAG_API_KEYS "
+            "(comma-separated), or bind 127.0.0.1"
+        )
+    if importlib.util.find_spec("uvicorn") is None or importlib.util.find_spec("fastapi") is None:
+        raise MissingDependencyError("fastapi", "api", "The HTTP API")
+    import uvicorn
+
+    from report_rag.api import create_app
+
+    app = create_app(settings)
+    print(f"report-rag API at http://{args.host}:{args.port}/docs  (library: {settings.home})", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parent = common_options()
     parser = argparse.ArgumentParser(
@@ -394,6 +420,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.set_defaults(handler=cmd_app)
+
+    p = sub.add_parser("serve", parents=[parent], help="start the HTTP API (OpenAPI docs at /docs)")
+    p.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("delete", parents=[parent], help="remove a report (id or file name)")
     p.add_argument("report")
