@@ -196,3 +196,17 @@ def test_a_short_list_of_sector_groups_with_reasons_is_not_stocks() -> None:
     assert _facts("策略周报\n" + disclaimer).picks == []
     prose = "电子行业快报\n投资建议：晶圆代工景气向上，国产设备与封测环节有望同步受益。重点推荐：中芯国际(688981.SH)等。"
     assert [p.name for p in _facts(prose).picks] == ["中芯国际"]
+
+
+def test_rating_box_on_two_lines_and_stock_ratings_deep_in_an_industry_note() -> None:
+    # Korea Investment's sector note: "Overweight" above "(Maintain)" on page 1, and a table of
+    # "Recommendation BUY" per stock on page 8 that is not the sector's rating.
+    first = "Internet\nKorean internet: holistic view\nOverweight\n(Maintain)\nCompany Rating TP (KRW)\nNAVER BUY 300,000"
+    later = "NAVER Recommendation BUY 2023A 9,671 1,489"
+    rating = _facts(first, later).rating
+    assert rating is not None and (rating.raw, rating.action, rating.scope) == ("Overweight", "maintain", "industry")
+    assert rating.evidence.page == 1
+    # Wedbush's list: each stock's rating, and no rating of the note's own.
+    body = "Software sell-off: the AI armageddon is overdone\nWe like these names."
+    table = "Company Rating Price Target\nSalesforce.com OUTPERFORM $196.38 $375.00\nMicrosoft OUTPERFORM $411.21 $575.00"
+    assert _facts(body, "MSFT - we believe cloud monetization accelerates.", table).rating is None

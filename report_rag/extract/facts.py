@@ -32,8 +32,10 @@ from report_rag.extract.ratings import (
     find_rating_labels,
     is_bare_label,
     is_stock_only,
+    normalize_action,
     normalize_rating,
     read_rating_value,
+    term_of,
 )
 from report_rag.extract.related_reports import find_related_reports, related_line_indices
 from report_rag.extract.report_header import Header, header_lines, read_header
@@ -157,7 +159,7 @@ class _Candidate:
 def _candidates(document: Document, skip: set[int]) -> list[_Candidate]:
     lines = [line for line in document.content_lines() if line.index not in skip]
     header = {line.index for line in header_lines(document)}
-    first_pages = {page.number for page in document.pages[:_PROSE_PAGES]}
+    first_pages = [page.number for page in document.pages[:_PROSE_PAGES]]
     labelled: list[_Candidate] = []
     prose: list[_Candidate] = []
     for position, line in enumerate(lines):
@@ -174,9 +176,29 @@ def _candidates(document: Document, skip: set[int]) -> list[_Candidate]:
             reading = read_rating_value(text, 0)
             if reading is not None and (reading.action or reading.grade) and not text[reading.end :].strip():
                 labelled.append(_Candidate(reading, line, None, True))  # a bare "增持（维持）" box
+        if line.page in first_pages[:1] and position + 1 < len(lines):
+            boxed = _boxed_rating(line, lines[position + 1])
+            if boxed is not None:
+                labelled.append(_Candidate(boxed, line, None, True))
         if line.page in first_pages:
             prose.extend(_Candidate(r, line, None, False) for r in find_prose_ratings(text))
     return labelled + prose
+
+
+_BOXED_ACTION_RE = re.compile(r"^[(（]\s*([A-Za-z\u4e00-\u9fff ]{2,12})\s*[)）]$")
+
+
+def _boxed_rating(line: TextLine, below: TextLine) -> RatingText | None:
+    """A rating box set on two lines: "Overweight" above "(Maintain)"."""
+    term = term_of(line.folded)
+    found = _BOXED_ACTION_RE.match(below.folded.strip())
+    if term is None or found is None or below.page != line.page:
+        return None
+    action = normalize_action(found.group(1).strip())
+    if action is None:
+        return None
+    start = line.folded.index(term.split("-")[0]) if term.split("-")[0] in line.folded else 0
+    return RatingText(term=term, start=start, end=len(line.folded.rstrip()), action=action)
 
 
 def _ratings(
@@ -185,6 +207,11 @@ def _ratings(
     candidates = _candidates(document, skip)
     current = [c for c in candidates if not c.previous]
     kind = "company" if _is_company_note(header) else "industry"
+    if kind == "industry":
+        # Past page 1, an industry note's rating words belong to the stocks it discusses
+        # ("Salesforce.com OUTPERFORM $196.38"); only one labelled as the industry's counts.
+        first = document.pages[0].number
+        current = [c for c in current if c.line.page == first or c.scope == "industry"]
     labelled = [c for c in current if c.labelled]
     primary = next((c for c in labelled if c.scope == kind), None) or next((c for c in labelled if c.scope is None), None)
     if primary is None and kind == "industry":
