@@ -210,3 +210,17 @@ def test_rating_box_on_two_lines_and_stock_ratings_deep_in_an_industry_note() ->
     body = "Software sell-off: the AI armageddon is overdone\nWe like these names."
     table = "Company Rating Price Target\nSalesforce.com OUTPERFORM $196.38 $375.00\nMicrosoft OUTPERFORM $411.21 $575.00"
     assert _facts(body, "MSFT - we believe cloud monetization accelerates.", table).rating is None
+
+
+def test_english_masthead_names_the_issuer_and_its_tickers() -> None:
+    # J.P. Morgan / UBS / BofA notes: the issuer on a line of its own under the letterhead.
+    page = ("28 August 2025\nJ P M O R G A N\nNVIDIA Corporation\nBlackwell Ultra ramp on track\nOverweight\n"
+            "NVDA, NVDA US\nPrice (27 Aug 25): $181.60\nNVIDIA reported a strong quarter.")
+    facts = _facts(page)
+    assert facts.company is not None and facts.company.value == "NVIDIA Corporation"
+    assert facts.ticker is not None and facts.ticker.value == "NVDA US"
+    # The publisher's own entity and a company named once are not the covered company.
+    letterhead = "Global Research\nCitizens JMP Securities, LLC\nSoftware outlook 2026\nWe see a strong year."
+    assert _facts(letterhead).company is None
+    once = "Global Research\nApple Inc.\nSector outlook for hardware\nWe cover many names here."
+    assert _facts(once).company is None

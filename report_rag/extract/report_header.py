@@ -90,7 +90,7 @@ def read_header(document: Document, broker: str | None) -> Header:
     header = Header()
     header.report_type = _report_type(zone)
     header.sector = _sector(zone, broker)
-    company = _company(zone) or _company_header_line(zone, document)
+    company = _company(zone) or _company_header_line(zone, document) or _masthead_company(document)
     if company is not None:
         header.company, header.ticker = company
     return header
@@ -296,6 +296,55 @@ def _company_header_line(zone: list[TextLine], document: Document) -> tuple[Fiel
     early = "\n".join(page.text for page in document.pages[:2])
     core = _CORPORATE_SUFFIX.sub("", company.value)
     return (company, ticker) if early.count(core) >= 3 else None
+
+
+_NOT_ISSUER = re.compile(
+    r"\b(?:Securities|Bank|Research|Capital|Markets|Partners|Advisors|Asset|Management|Investments?|LLC|LLP|"
+    r"Brokerage|Exchange|Index|Indices)\b", re.IGNORECASE,
+)
+_MASTHEAD_LINES = 20
+_MASTHEAD_TOP = 5
+_TICKER_LINE = re.compile(r"^[A-Z]{1,5}(?:[ .][A-Z]{1,2})?(?:\s*[,/]\s*[A-Z]{1,5}(?:[ .][A-Z]{1,2})?)*$")
+
+
+def _masthead_company(document: Document) -> tuple[Field[str], Field[str] | None] | None:
+    """An English note's masthead: the issuer on a line of its own ("NVIDIA Corporation"),
+    often above its tickers ("NVDA, NVDA US"). Taken only when the name carries a corporate
+    suffix, is no financial firm (the publisher's own entity is "… Securities LLC"), and
+    pages 1-2 name it again (twice more below the masthead's first lines)."""
+    if not document.pages:
+        return None
+    first = document.pages[0].number
+    lines = [line for line in document.content_lines() if line.page == first][:_MASTHEAD_LINES]
+    early = "\n".join(page.text for page in document.pages[:2])
+    for position, line in enumerate(lines):
+        name = line.folded.strip()
+        if not (_EN_COMPANY.fullmatch(name) and _CORPORATE_SUFFIX.search(name)) or len(name.split()) > 5:
+            continue
+        core = _CORPORATE_SUFFIX.sub("", name).strip(" ,")
+        # Near the top, a second mention is enough; further down, the text must keep returning to it.
+        needed = 2 if position < _MASTHEAD_TOP else 3
+        if _NOT_ISSUER.search(name) or not core or early.count(core) < needed:
+            continue
+        start = line.folded.find(name)
+        company = Field(tidy(line.text[start : start + len(name)]), line.evidence(start, start + len(name)))
+        return company, _ticker_below(lines[position + 1 : position + 4])
+    return None
+
+
+def _ticker_below(lines: list[TextLine]) -> Field[str] | None:
+    for line in lines:
+        text = line.folded.strip()
+        if not _TICKER_LINE.fullmatch(text):
+            continue
+        codes = [m.group().strip() for m in re.finditer(r"[^,/]+", text)]
+        # The exchange-qualified form is the one that names the listing ("NVDA US").
+        for raw in sorted(codes, key=lambda c: " " not in c and "." not in c):
+            code = normalize_code(raw)
+            if code is not None:
+                begin = line.folded.find(raw)
+                return Field(canonical_code(code), line.evidence(begin, begin + len(raw)))
+    return None
 
 
 def _name_before(text: str, paren: int) -> tuple[int, int] | None:
