@@ -224,3 +224,26 @@ def test_english_masthead_names_the_issuer_and_its_tickers() -> None:
     assert _facts(letterhead).company is None
     once = "Global Research\nApple Inc.\nSector outlook for hardware\nWe cover many names here."
     assert _facts(once).company is None
+
+
+def test_hong_kong_analyst_boxes_and_glued_labels() -> None:
+    # 交银国际 / 浦银国际: a name (a credential or title beside it) over an address spelled with
+    # an English given name and the surname in pinyin or Cantonese.
+    box = ("阳光电源 (300274 CH)\n文昊, CPA\nbob.wen@bocomgroup.com\n(86) 21 6065 3667\n郑民康\n"
+           "wallace.cheng@bocomgroup.com\n胡泽宇，CFA医药分析师\nryan_hu@spdbi.com\n赖烨烨\n首席策略分析师\nMelody_lai@spdbi.com")
+    people = {a.name: a.email for a in _facts(box).analysts}
+    assert people == {"文昊": "bob.wen@bocomgroup.com", "郑民康": "wallace.cheng@bocomgroup.com",
+                      "胡泽宇": "ryan_hu@spdbi.com", "赖烨烨": "Melody_lai@spdbi.com"}
+    # A name whose address does not spell its surname is not paired with it.
+    assert _facts("公司点评\n王小明\nbob.wen@bocomgroup.com").analysts == []
+    # 太平洋证券: the phone label glued to the name, the next label glued to a certificate.
+    block = ("证券分析师：周豫电话：\nE-MAIL：zhouyua@tpyzq.com\n分析师登记编号：S1190523060002证券分析师：张崴\n"
+             "电话：\nE-MAIL：zhangwei@tpyzq.com\n分析师登记编号：S1190523070001")
+    analysts = {a.name: (a.sac, a.email) for a in _facts(block).analysts}
+    assert analysts["周豫"] == ("S1190523060002", "zhouyua@tpyzq.com")
+    assert analysts["张崴"][0] == "S1190523070001"
+
+
+def test_english_name_with_a_generational_suffix() -> None:
+    facts = _facts("Software outlook\nAnalysts\nFrederick Gooding III\nfgooding@williamblair.com")
+    assert [a.name for a in facts.analysts] == ["Frederick Gooding III"]

@@ -35,12 +35,14 @@ _ROLE_LABEL_RE = re.compile(
     r"(?i:research\s+)?(?i:analysts?|contacts?|associates?|assistants?))"
     r"(?=$|[\s:|])\s*[:]?\s*",
 )
-_REPEATED_LABEL_RE = re.compile(r"\s(?:证券)?分析师\s*[:：]\s*")
+# A second label on the same line: after a space, glued to the previous person's certificate
+# ("…S1190523060002证券分析师：张崴"), or after a cut-off "（执业" of the column beside it.
+_REPEATED_LABEL_RE = re.compile(r"(?:(?<=\s)|(?<=\d)|(?<=[（(]执业))(?:证券)?分析师\s*[:：]\s*")
 _CONTACT_LABEL_RE = re.compile(r"联系人|研究助理|contact|associate|assistant", re.IGNORECASE)
 _ZH_NAME_RE = re.compile(rf"[{CJK}]{{2,4}}(?![{CJK}])|[{CJK}]\s[{CJK}]{{1,2}}(?![{CJK}])")
 _EN_NAME_RE = re.compile(
     r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]*\.?)?(?:\s+[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?){1,2}"
-    r"(?:,\s*(?:CFA|CPA|PhD|Ph\.D\.|FRM|ACCA|CFA,\s*CPA))?"
+    r"(?:,?\s+(?:III|II|IV|Jr\.|Sr\.)(?![A-Za-z]))?(?:,\s*(?:CFA|CPA|PhD|Ph\.D\.|FRM|ACCA|CFA,\s*CPA))?"
 )
 _NOT_NAMES = re.compile(
     r"分析师|联系人|研究员|相关|报告|证券|编号|电话|邮箱|地址|基本数据|股价|走势|资料来源|数据|评级|投资|行业|公司|表现|"
@@ -86,6 +88,14 @@ def find_analysts(document: Document) -> list[Analyst]:
             people.extend(inline)
             current = inline[-1] if inline else None
             continue
+        glued = _REPEATED_LABEL_RE.search(text)
+        if glued is not None and glued.start() > 0 and _SAC_RE.search(text[: glued.start()]):
+            # "分析师登记编号：S…证券分析师：张崴": the first person's certificate, then the next label.
+            _attach(current, text[: glued.start()], whole_line=False)
+            inline = _people_in_line(line, glued.end(), "analyst", named_by_label=True)
+            people.extend(inline)
+            role, current = "analyst", (inline[-1] if inline else current)
+            continue
         attributes = _attach(current, text) if current is not None else False
         if attributes and current is not None:
             current.last = line
@@ -104,6 +114,7 @@ def find_analysts(document: Document) -> list[Analyst]:
         role, current = None, None  # the block ended
     people.extend(_people_with_role_after_name(document, people))
     people.extend(_people_signing_emails(document, people))
+    people.extend(_names_over_their_addresses(document, people))
     _pair_certificates_in_order(document, people)
     return _deduplicate([_to_analyst(document, p) for p in people if p.confirmed()])
 
@@ -135,7 +146,7 @@ _SURNAMES = frozenset(
     "梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂"
     "全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝"
     "区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕"
-    "危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由赖"
 )
 
 
@@ -213,6 +224,62 @@ def _people_signing_emails(document: Document, known: list[_Person]) -> list[_Pe
     return found
 
 
+# "文昊, CPA" / "胡泽宇，CFA医药分析师" over "bob.wen@bocomgroup.com": a Hong Kong broker's block,
+# the address spelled with an English given name and the pinyin surname.
+_NAME_LINE_RE = re.compile(rf"^(?P<name>[{CJK}]{{2,4}})(?:\s*[,，]\s*(?:CFA|CPA|FRM|PhD|ACCA)(?![A-Za-z]))?(?:[{CJK}]{{0,8}}分析师)?$")
+_TITLE_LINE_RE = re.compile(rf"^[{CJK}]{{0,8}}(?:分析师|经济学家|策略师|研究员)$")
+# Hong Kong brokers spell surnames in Cantonese: 郑 Cheng, 陈 Chan, 黄 Wong …
+_CANTONESE_SURNAMES = {
+    "郑": "cheng", "陈": "chan", "黄": "wong", "王": "wong", "李": "lee", "梁": "leung", "何": "ho", "吴": "ng",
+    "林": "lam", "曾": "tsang", "张": "cheung", "刘": "lau", "杨": "yeung", "周": "chow", "谢": "tse", "邓": "tang",
+    "冯": "fung", "郭": "kwok", "罗": "lo", "卢": "lo", "许": "hui", "叶": "yip", "关": "kwan", "朱": "chu",
+    "麦": "mak", "谭": "tam", "萧": "siu", "莫": "mok", "潘": "poon", "袁": "yuen", "蔡": "choi", "徐": "tsui",
+    "区": "au", "施": "sze", "邱": "yau", "赵": "chiu", "苏": "so", "钟": "chung", "马": "ma", "孙": "suen",
+}
+
+
+def _names_over_their_addresses(document: Document, known: list[_Person]) -> list[_Person]:
+    """A line holding only a Chinese name (a CFA/CPA or a title after it allowed) directly
+    above a line holding only an e-mail address whose parts include the name's surname in
+    pinyin ("童钰枫" over "Carrie.Tong@…"). Page 1 only, where the analyst box is."""
+    if not document.pages:
+        return []
+    from pypinyin import Style, pinyin
+
+    names = {p.name for p in known}
+    emails = {p.email for p in known if p.email}
+    lines = [line for line in document.content_lines() if line.page == document.pages[0].number]
+    found: list[_Person] = []
+    for position, above in enumerate(lines[:-1]):
+        below = lines[position + 1]
+        if _TITLE_LINE_RE.match(below.folded.strip()) and position + 2 < len(lines):
+            below = lines[position + 2]  # "赖烨烨" / "首席策略分析师" / "Melody_lai@…"
+        match = _NAME_LINE_RE.match(above.folded.strip())
+        address = _EMAIL_RE.fullmatch(below.folded.strip())
+        if match is None or address is None or address.group() in emails:
+            continue
+        name = match.group("name")
+        if name in names or not has_surname(name) or _NOT_NAMES.search(name):
+            continue
+        surname = name[:2] if name.startswith(_COMPOUND_SURNAMES) else name[:1]
+        readings = {"".join(r) for r in _product(pinyin(surname, style=Style.NORMAL, heteronym=True))}
+        readings |= {_CANTONESE_SURNAMES[surname]} if surname in _CANTONESE_SURNAMES else set()
+        parts = set(re.split(r"[._\-]", address.group().split("@")[0].lower()))
+        if not readings & parts:
+            continue
+        found.append(_Person(name, "analyst", above, below, email=address.group()))
+        names.add(name)
+        emails.add(address.group())
+    return found
+
+
+def _product(options: list[list[str]]) -> list[list[str]]:
+    out: list[list[str]] = [[]]
+    for choices in options:
+        out = [[*prefix, choice] for prefix in out for choice in choices[:3]]
+    return out
+
+
 def _name_spelled_by(local: str, window: list[TextLine], taken: set[str]) -> tuple[str, TextLine] | None:
     for line in reversed(window):
         for token in _ZH_TOKEN_RE.findall(line.folded):
@@ -282,16 +349,22 @@ def _name_at(text: str, position: int) -> tuple[str, int] | None:
         match = pattern.match(stripped)
         if match is None:
             continue
-        name = match.group()
-        after = stripped[match.end() : match.end() + 1]
+        name, end = match.group(), match.end()
+        glued = _GLUED_LABEL_RE.search(name) if pattern is _ZH_NAME_RE else None
+        if glued is not None and glued.start() >= 2:
+            name, end = name[: glued.start()], glued.start()  # "周豫电话：": the phone label abuts
+        after = stripped[end : end + 1]
         if _NOT_NAMES.search(name.replace(" ", "")):
             continue
         if pattern is _ZH_NAME_RE and not has_surname(name.replace(" ", "")):
             continue  # 邮箱, 港股, 姓名: label words, not people
         if pattern is _EN_NAME_RE and after and after.isalpha():
             continue
-        return tidy(name), offset + match.end()
+        return tidy(name), offset + end
     return None
+
+
+_GLUED_LABEL_RE = re.compile(r"(?:电话|邮箱|电邮|手机|执业)$")
 
 
 def _has_attributes(text: str) -> bool:
