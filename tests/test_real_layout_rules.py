@@ -247,3 +247,15 @@ def test_hong_kong_analyst_boxes_and_glued_labels() -> None:
 def test_english_name_with_a_generational_suffix() -> None:
     facts = _facts("Software outlook\nAnalysts\nFrederick Gooding III\nfgooding@williamblair.com")
     assert [a.name for a in facts.analysts] == ["Frederick Gooding III"]
+
+
+def test_a_trigger_alone_on_its_line_with_one_list_per_group_below() -> None:
+    # 太平洋证券: "产业链相关公司：" over "a）上游：…等；" "b）中游：…" "c）下游：…".
+    page = ("储能行业点评\n3）产业链相关公司：\na）上游：赣锋锂业、天齐锂业、盐湖股份等；\n"
+            "b）中游：天赐材料、湖南裕能等；\nc）下游：宁德时代、阳光电源等。\n风险提示：需求不及预期。")
+    assert [p.name for p in _facts(page).picks] == ["赣锋锂业", "天齐锂业", "盐湖股份", "天赐材料", "湖南裕能", "宁德时代", "阳光电源"]
+
+
+def test_a_rating_adjective_before_a_pick_is_not_part_of_its_name() -> None:
+    page = "Capital Goods\nOur top picks are Schneider, Legrand and Buy-rated Siemens Energy."
+    assert [p.name for p in _facts(page).picks] == ["Schneider", "Legrand", "Siemens Energy"]

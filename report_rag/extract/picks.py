@@ -28,10 +28,10 @@ from report_rag.types import Evidence, StockPick
 
 _TRIGGER_RE = re.compile(
     r"(?:建议重点关注|重点推荐标的|建议关注|重点推荐|首选股票|首选标的|受益标的|推荐标的|相关标的|重点关注|推荐关注|"
-    r"关注标的|核心标的|重点标的|受益公司|受益个股|相关个股|推荐个股|优选标的|看好标的|标的方面|个股方面|投资建议(?=\s*[:：])|"
+    r"关注标的|核心标的|重点标的|受益公司|受益个股|相关个股|相关公司|推荐个股|优选标的|看好标的|标的方面|个股方面|投资建议(?=\s*[:：])|"
     r"(?i:top\s+picks?|key\s+picks|our\s+picks|preferred\s+(?:names|picks|stocks)|stock\s+picks))"
 )
-_BENEFICIARY_RE = re.compile(r"受益标的|相关标的|受益公司|受益个股|相关个股|标的方面|个股方面")
+_BENEFICIARY_RE = re.compile(r"受益标的|相关标的|受益公司|受益个股|相关个股|相关公司|标的方面|个股方面")
 _AFTER_TRIGGER_RE = re.compile(r"\s*(?:[:]|包括|为|如|有|include[sd]?|are|is)?\s*[:]?\s*", re.IGNORECASE)
 _SEPARATORS_RE = re.compile(r"、|,|;|/|\band\b|以及|(?<=[)])\s*(?:和|及|与)")
 # "贵州茅台和五粮液": 和/及/与 between two names — never inside one (润和软件, 新和成).
@@ -40,7 +40,7 @@ _LIST_END_RE = re.compile(r"。|[.!?](?=\s|$)|等(?:公司|标的|个股|股票)
 _ABBREVIATION_RE = re.compile(r"(?:\b(?:Inc|Co|Corp|Ltd|Plc|Bhd|Hldgs|Intl|Grp)|\b[A-Z])$")  # "MediaTek Inc." goes on
 _CONTINUES_RE = re.compile(r"[、,;/]\s*$|\band\s*$")
 _PAREN_RE = re.compile(r"\(([^()]*)\)")
-_LEAD_WORDS_RE = re.compile(r"^(?:如|包括|例如|重点|推荐|关注|其中)\s*")
+_LEAD_WORDS_RE = re.compile(r"^(?:如|包括|例如|重点|推荐|关注|其中|(?:Buy|Outperform|Overweight|Hold|Neutral)-rated\s)\s*", re.I)
 _MAX_LIST_LINES = 6
 # "宁德时代（动力&储能电池全球龙头、增长确定估值低）": a reason after the name, not a code.
 # A 投资建议 paragraph names dozens of stocks so; a short list of "电力资本（电力设备、能源
@@ -158,10 +158,33 @@ def _list_after(document: Document, lines: list[TextLine], position: int, start:
         pieces.append((line, begin, end))
         if end_match or not _CONTINUES_RE.search(text[begin:end]):
             break
+    if not lines[position].folded[start:].strip():
+        return _grouped_lists(document, lines[position + 1 : position + 1 + _MAX_LIST_LINES])
     items = _parse_items(document, pieces, reasons=True)
     described = sum(item.described for item in items)
     if 0 < described < _MIN_DESCRIBED:
         items = _parse_items(document, pieces, reasons=False)
+    return items
+
+
+_GROUP_LINE_RE = re.compile(rf"^\s*(?:[a-zA-Z\d]{{1,2}}\s*[)）.、]\s*)?[{CJK}A-Za-z]{{1,8}}\s*[:：]")
+
+
+def _grouped_lists(document: Document, following: list[TextLine]) -> list[_Item]:
+    """A trigger alone on its line, the lists on the lines below, one per group:
+    "产业链相关公司：" / "a）上游：赣锋锂业、天齐锂业等；" / "b）中游：…". Read while the lines
+    are such group lists."""
+    items: list[_Item] = []
+    for line in following:
+        group = _GROUP_LINE_RE.match(line.folded)
+        if group is None:
+            break
+        end_match = _list_end(line.folded, group.end())
+        end = end_match.start() if end_match else len(line.folded.rstrip(" ;；"))
+        found = _parse_items(document, [(line, group.end(), end)], reasons=False)
+        if not found:
+            break
+        items.extend(found)
     return items
 
 
