@@ -57,3 +57,13 @@ def test_sector_narrows_a_broker_with_several_reports():
     assert scope_question("华锦证券对传媒行业的评级？", reports, {}, sectors).report_ids == (1,)
     assert scope_question("食品饮料行业的评级？", reports, {}, sectors).report_ids == (2, 3)
     assert scope_question("华锦证券怎么看汽车？", reports, {}, sectors).report_ids == (1, 2)
+
+
+def test_a_question_names_a_broker_by_its_registry_english_name() -> None:
+    from report_rag.retrieval.aliases import mentions_broker
+
+    assert mentions_broker("Which asset class does Sinolink Securities' macro comment favour?", "国金证券")
+    assert mentions_broker("Per figures cited by Pacific Securities, what was storage capacity?", "太平洋证券")
+    # A registry English name counts only whole: a place or a word is not the broker.
+    assert not mentions_broker("How fast is Asia Pacific data-centre demand growing?", "太平洋证券")
+    assert not mentions_broker("What do Western investors think of Chinese EVs?", "西部证券")

@@ -115,3 +115,9 @@ def test_look_up_of_one_reports_field_is_answered_from_the_facts(library):
     for question in ("信和证券为什么上调宁德时代评级？", "明诚证券行业“增持”评级的标准是什么？"):
         model = ScriptedGenerator("NOT_FOUND")
         assert ask(library, model, question).refused and model.seen_messages
+
+
+def test_a_question_about_two_brokers_is_not_answered_from_one_reports_fields(library):
+    model = ScriptedGenerator("NOT_FOUND")
+    ask(library, model, "开元证券和中国银河证券分别给贵州茅台的目标价是多少？")
+    assert model.seen_messages  # the fields of one report cannot answer for the other broker

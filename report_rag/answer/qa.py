@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from report_rag.answer.citations import Support, align, build_citations, strip_markers
 from report_rag.answer.fact_answers import fact_answer, facts_passage
 from report_rag.answer.prompt import NOT_FOUND_TOKEN, REFUSAL, build_prompt
+from report_rag.parse.brokers import BROKERS, broker_named
+from report_rag.retrieval.aliases import mentions_broker
 from report_rag.retrieval.question import asks_for_facts, forecast_request, question_language, question_subjects
 from report_rag.retrieval.retriever import Filters, Retriever
 from report_rag.types import Answer, Passage
@@ -123,8 +125,21 @@ def _direct_fact_answer(
     first = passages[0]
     if not one_report or first.chunk.section != "extracted facts":
         return None
+    brokers = {r.meta.broker for r in library.reports() if r.meta.broker}
+    if sum(mentions_broker(question, broker) for broker in brokers) > 1 or _names_another_broker(question, first):
+        return None  # "中国银河证券和浦银国际分别…": one report's fields answer only half of it
     facts = load_facts(library.store, first.report.id)
     return fact_answer(question, facts, question_language(question)) if facts else None
+
+
+def _names_another_broker(question: str, first: Passage) -> bool:
+    """The question names a registry broker other than this report's — one the library may
+    not even hold: its half of the question is not this report's to answer."""
+    own = broker_named(first.report.meta.broker) if first.report.meta.broker else None
+    return any(
+        broker is not own and any(len(name) >= 4 and name in question for name in broker.printed_names())
+        for broker in BROKERS
+    )
 
 
 def _checked(

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from report_rag.parse.brokers import broker_named
+
 # English phrase (lower case) -> Chinese terms as reports print them.
 GLOSSARY: dict[str, tuple[str, ...]] = {
     "target price": ("目标价", "目标价格"),
@@ -187,12 +189,28 @@ def pinyin_name(chinese: str) -> str | None:
 
 
 def mentions_broker(question: str, broker: str) -> bool:
-    """Whether the question names this broker: in full, short (华金 for 华金证券), or in
+    """Whether the question names this broker: in full, short (华金 for 华金证券), by any
+    name the broker registry knows for it (Sinolink Securities for 国金证券, SPDBI), or in
     pinyin (Huajin) — letters only, so "Guotai Junan" matches 国泰君安."""
     lowered = question.lower()
-    short = re.sub(r"(证券|securities|capital|research|limited|ltd\.?|markets)(\s.*)?$", "", broker.strip(), flags=re.I)
-    names = {broker.lower(), short.strip().lower()}
-    if any(len(n) >= 2 and n in lowered for n in names):
+    known = broker_named(broker)
+    forms = (broker, *(known.printed_names() if known else ()))
+    names: set[str] = set()
+    for form in forms:
+        names.add(form.lower())
+        if form == broker:
+            # The short form of the name the report uses ("华金" for 华金证券). Registry English
+            # names count only whole: "Western", "Pacific", "Shanghai" alone name other things.
+            short = re.sub(r"(证券|securities|capital|research|limited|ltd\.?|markets)(\s.*)?$", "", form.strip(), flags=re.I)
+            names.add(short.strip().lower())
+    if any(len(n) >= 2 and _names_in(n, lowered) for n in names):
         return True
     spelled = pinyin_name(broker)
     return bool(spelled and len(spelled) >= 5 and spelled in re.sub(r"[^a-z]", "", lowered))
+
+
+def _names_in(name: str, text: str) -> bool:
+    """`name` in `text`; a Latin name only as whole words ("Pacific" is not in "specific")."""
+    if re.search(r"[\u4e00-\u9fff]", name):
+        return name in text
+    return re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", text) is not None
