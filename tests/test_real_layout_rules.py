@@ -259,3 +259,15 @@ def test_a_trigger_alone_on_its_line_with_one_list_per_group_below() -> None:
 def test_a_rating_adjective_before_a_pick_is_not_part_of_its_name() -> None:
     page = "Capital Goods\nOur top picks are Schneider, Legrand and Buy-rated Siemens Energy."
     assert [p.name for p in _facts(page).picks] == ["Schneider", "Legrand", "Siemens Energy"]
+
+
+def test_bulleted_attribute_lines_and_contacts_without_certificates() -> None:
+    # 中国银河证券: "•：phone" and "•：e-mail" lines under the name.
+    block = "分析师\n杨超\n•：010-80927696\n•：yangchao_yj@chinastock.com.cn\n分析师登记编码：S0130522030004"
+    analysts = _facts("策略周报\n" + block).analysts
+    assert [(a.name, a.sac, a.email) for a in analysts] == [("杨超", "S0130522030004", "yangchao_yj@chinastock.com.cn")]
+    # 国信证券: names first, certificates in a row after them, a contact below with none.
+    page = ("电力设备·电池\n证券分析师：王蔚祺 证券分析师：李全\n010-88005313 021-60375434\n"
+            "S0980520080003 S0980524070002\n联系人：王喆萱\nwangzhexuan@guosen.com.cn")
+    sacs = {a.name: a.sac for a in _facts(page).analysts}
+    assert sacs == {"王蔚祺": "S0980520080003", "李全": "S0980524070002", "王喆萱": None}

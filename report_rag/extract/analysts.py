@@ -301,7 +301,8 @@ def _pair_certificates_in_order(document: Document, people: list[_Person]) -> No
     证券分析师：李全" … "S0980520080003 S0980524070002"): when the page holds exactly as many
     unattributed SAC numbers as named people without one, they pair in print order."""
     for page in {p.first.page for p in people}:
-        waiting = [p for p in people if p.first.page == page and p.sac is None and p.confirmed()]
+        # Contacts (联系人) hold no certificate: only signing analysts wait for one.
+        waiting = [p for p in people if p.first.page == page and p.sac is None and p.role == "analyst" and p.confirmed()]
         taken = {p.sac for p in people if p.sac}
         free = [
             (line.index, m.group())
@@ -382,7 +383,8 @@ class _Attributes:
 def _attributes(text: str) -> _Attributes:
     sac, email, licence = _SAC_RE.search(text), _EMAIL_RE.search(text), _LICENCE_RE.search(text)
     rest = _SAC_RE.sub("", _EMAIL_RE.sub("", _LICENCE_RE.sub("", text)))
-    rest = _SAC_LABEL_RE.sub("", _EMAIL_LABEL_RE.sub("", rest)).strip(" |,;:")
+    # "•：010-80927696": a bullet or a colon before the value is layout, not content.
+    rest = _SAC_LABEL_RE.sub("", _EMAIL_LABEL_RE.sub("", rest)).strip(" |,;:•·▪●")
     only = not rest or _PHONE_RE.fullmatch(rest) is not None
     return _Attributes(
         sac.group() if sac else None, email.group() if email else None, licence.group("licence") if licence else None, only
