@@ -200,3 +200,48 @@ def test_a_row_of_years_is_a_repeated_header_not_values() -> None:
     facts = _facts(page)
     assert [row[0].label for row in _rows(facts)] == ["西门子能源", "市盈率（倍）"]
     assert {c.unit for c in facts.forecasts if c.metric == "pe"} == {"倍"}
+
+
+# 爱建证券 / 东吴证券 industry notes: metric names above, periods repeated once per metric, and
+# rows the text layer runs together ("… 买入300433.SZ 蓝思科技 …").
+COVERED = """电子行业春季策略
+表3：重点公司盈利预测
+代码 名称 市值（亿元）
+EPS（元） PE
+评级
+2024A 2025E 2026E 2024A 2025E 2026E
+301308.SZ 江波龙 1341.39 1.19 2.81 5.05 219.30 93.58 52.06 买入300433.SZ 蓝思科技 1485.36 0.73 1.09 1.35 40.78 27.25 22.04 买入
+688234.SH 天岳先进 359.14 0.42 NA
+资料来源：Wind"""
+
+
+def test_covered_companies_table_gives_each_stocks_figures_by_metric_and_year() -> None:
+    facts = _facts(COVERED)
+    jiangbolong = {(c.metric, c.period): c.value for c in facts.forecasts if c.security == "江波龙"}
+    assert jiangbolong[("eps", "2026E")] == 5.05 and jiangbolong[("pe", "2026E")] == 52.06
+    assert jiangbolong[("eps", "2024A")] == 1.19 and len(jiangbolong) == 6  # the market cap is no column of theirs
+    lens = [c for c in facts.forecasts if c.security == "蓝思科技"]
+    assert {c.security_code for c in lens} == {"300433.SZ"} and lens[0].evidence.quote.startswith("300433.SZ 蓝思科技")
+    assert not [c for c in facts.forecasts if c.security == "天岳先进"]  # too few figures to align
+    # The look-up answers for the one stock the question names.
+    answer = fact_answer("江波龙2026E EPS和PE分别是多少？", facts, "zh")
+    assert answer == "江波龙 EPS（元）：2026E 5.05；江波龙 PE：2026E 52.06[1]。"
+    assert fact_answer("2026E EPS是多少？", facts, "zh") is None  # which stock? not the note's own
+
+
+def test_covered_forecasts_survive_the_store(tmp_path) -> None:
+    from report_rag.store.facts_tables import save_facts
+    from report_rag.store.migrations import migrate
+    from report_rag.store.sql import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'lib.sqlite3'}")
+    migrate(store)
+    from report_rag.types import ReportStatus
+
+    report_id, _ = store.add_report(file_name="covered.pdf", path="/x/covered.pdf", content_hash="c",
+                                    status=ReportStatus.READY, pages=[Page(1, COVERED)], meta=None)
+    facts = _facts(COVERED)
+    save_facts(store, report_id, facts)
+    loaded = load_facts(store, report_id)
+    assert loaded is not None and loaded.forecasts == facts.forecasts
+    store.close()

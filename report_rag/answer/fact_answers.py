@@ -37,7 +37,7 @@ def fact_evidence(facts: ReportFacts, question: str | None = None) -> list[Evide
     items.extend(r.evidence for r in facts.risks)
     request = forecast_request(question) if question else None
     if request is not None:
-        for row in _requested_rows(facts, request):
+        for row in _requested_rows(facts, request, question or ""):
             header = row[0].columns_evidence
             items.extend([header, row[0].evidence] if header is not None else [row[0].evidence])
     seen: set[tuple[int, str]] = set()
@@ -92,7 +92,7 @@ def fact_answer(question: str, facts: ReportFacts, language: str) -> str | None:
     zh = language == "zh"
     parts = [_field_answer(intent, facts, zh) for intent in intents]
     if request is not None:
-        parts.append(_forecast_answer(request, facts, zh))
+        parts.append(_forecast_answer(request, facts, zh, question))
     if not parts or any(part is None for part in parts):
         return None  # a part the fields cannot answer: the model reads the passages
     if zh:
@@ -100,19 +100,30 @@ def fact_answer(question: str, facts: ReportFacts, language: str) -> str | None:
     return "; ".join(p for p in parts if p) + " [1]."
 
 
-def _requested_rows(facts: ReportFacts, request: ForecastRequest) -> list[list[Forecast]]:
-    """For each requested metric, the first table row measuring it (a company note prints
-    its forecast table first on page 1, and again in the appendix)."""
-    if not _is_company_note(facts):
+def _requested_rows(facts: ReportFacts, request: ForecastRequest, question: str = "") -> list[list[Forecast]]:
+    """For each requested metric, the first table row measuring it: a stock's row of a
+    covered-companies table when the question names that one stock, else — in a company
+    note — the note's own table (printed first on page 1, again in the appendix)."""
+    named = {c.security for c in facts.forecasts if c.security and _names(question, c)}
+    if len(named) == 1:
+        security = named.pop()
+        cells_of = [c for c in facts.forecasts if c.security == security]
+    elif _is_company_note(facts):
+        cells_of = [c for c in facts.forecasts if c.security is None]
+    else:
         return []  # an industry note's tables are about many stocks: no row is "the" forecast
     rows: list[list[Forecast]] = []
     for metric in request.metrics:
-        cells = [c for c in facts.forecasts if c.metric == metric]
+        cells = [c for c in cells_of if c.metric == metric]
         if not cells:
             continue
         first = cells[0]
         rows.append([c for c in cells if c.label == first.label and c.evidence == first.evidence])
     return rows
+
+
+def _names(question: str, cell: Forecast) -> bool:
+    return bool((cell.security and cell.security in question) or (cell.security_code and cell.security_code in question))
 
 
 def _is_company_note(facts: ReportFacts) -> bool:
@@ -121,15 +132,16 @@ def _is_company_note(facts: ReportFacts) -> bool:
     return facts.rating is not None and facts.rating.scope == "company" and not facts.picks
 
 
-def _forecast_answer(request: ForecastRequest, facts: ReportFacts, zh: bool) -> str | None:
+def _forecast_answer(request: ForecastRequest, facts: ReportFacts, zh: bool, question: str) -> str | None:
     parts = []
-    for row in _requested_rows(facts, request):
+    for row in _requested_rows(facts, request, question):
         by_year = {c.year: c for c in row}
         wanted = request.years or tuple(c.year for c in row if c.estimate)
         if not wanted or any(year not in by_year for year in wanted):
             return None
         values = [f"{by_year[y].period} {format_number(by_year[y].value)}" for y in wanted]
-        parts.append(f"{row[0].label}：" + "、".join(values) if zh else f"{row[0].label}: " + ", ".join(values))
+        label = f"{row[0].security} {row[0].label}" if row[0].security else row[0].label
+        parts.append(f"{label}：" + "、".join(values) if zh else f"{label}: " + ", ".join(values))
     if len(parts) < len(request.metrics):
         return None  # a metric the tables do not have
     return "；".join(parts) if zh else "; ".join(parts)

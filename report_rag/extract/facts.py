@@ -21,7 +21,7 @@ from datetime import date
 
 from report_rag.extract.analysts import find_analysts
 from report_rag.extract.evidence import Document, TextLine, find_quote, locate, read_document, tidy
-from report_rag.extract.forecasts import find_forecasts
+from report_rag.extract.forecasts import find_covered_forecasts, find_forecasts
 from report_rag.extract.picks import find_picks
 from report_rag.extract.price_performance import find_performance
 from report_rag.extract.prices import find_prices
@@ -50,7 +50,7 @@ _PROSE_PAGES = 2  # a rating stated only in prose is read from the first pages
 
 # Bump when extraction rules change in a way that changes stored facts, so
 # `reextract_library(..., only_stale=True)` knows which reports to redo.
-RULES_VERSION = 3  # 3: forecast tables; 投资建议 stock lists with reasons
+RULES_VERSION = 4  # 3: forecast tables; 投资建议 stock lists with reasons. 4: covered-companies tables
 
 
 def extract_facts(pages: list[Page], meta: ReportMeta | None = None) -> ReportFacts:
@@ -75,7 +75,7 @@ def extract_facts(pages: list[Page], meta: ReportMeta | None = None) -> ReportFa
     facts.risks = find_risks(document)
     facts.related_reports = find_related_reports(document)
     facts.performance = find_performance(document)
-    facts.forecasts = find_forecasts(document)
+    facts.forecasts = find_forecasts(document) + find_covered_forecasts(document)
     _drop_single_stock_values_of_a_many_stock_note(facts)
     return facts
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 
-from report_rag.extract.evidence import Document, TextLine
-from report_rag.types import Forecast
+from report_rag.extract.evidence import Document, TextLine, tidy
+from report_rag.extract.securities import is_stock_name
+from report_rag.text import CJK, canonical_code, find_codes, normalize_code
+from report_rag.types import Evidence, Forecast
 
 # One fiscal period: 2026E, 2025A, 2024, FY25E, FY2026E, 01/26e (NVIDIA's January year-end), 2026F.
 _PERIOD_RE = re.compile(
-    r"^(?:(?:FY)?(?P<year>20\d\d)|FY(?P<short>\d\d)|(?P<month>[01]\d)/(?P<my>\d\d))(?P<flag>[AEFPaefp])?$"
+    r"^(?:(?:FY)?(?P<year>20\d\d)|FY(?P<short>\d\d)|(?P<month>[01]\d)/(?P<my>\d\d))(?P<flag>A/E|[AEFPaefp])?$"
 )
 _MIN_PERIODS = 2
 _MAX_ROWS = 40  # a table is a page block, not the rest of the document
@@ -288,7 +290,7 @@ def _fiscal_year(period: str) -> tuple[int, bool]:
     else:
         year = 2000 + int(found.group("my"))  # 01/26: the fiscal year ending January 2026
     flag = (found.group("flag") or "").upper()
-    return year, flag in ("E", "F", "P")
+    return year, flag in ("E", "F", "P", "A/E")  # "2025A/E": a forecast where no report is out yet
 
 
 def forecast_rows(forecasts: list[Forecast]) -> list[list[Forecast]]:
@@ -301,9 +303,127 @@ def forecast_rows(forecasts: list[Forecast]) -> list[list[Forecast]]:
 
 def headline_table(forecasts: list[Forecast]) -> list[list[Forecast]]:
     """The rows of the report's first forecast table that has a named metric — a company
-    note's 盈利预测 summary on page 1 — skipping the appendix statements that follow."""
-    first = next((cell for cell in forecasts if cell.metric), None)
+    note's 盈利预测 summary on page 1 — skipping the appendix statements that follow and
+    the covered-companies tables (their rows are other stocks')."""
+    own = [cell for cell in forecasts if cell.security is None]  # not a covered stock's row
+    first = next((cell for cell in own if cell.metric), None)
     if first is None:
         return []
-    return [row for row in forecast_rows(forecasts)
+    return [row for row in forecast_rows(own)
             if row[0].evidence.page == first.evidence.page and row[0].columns == first.columns]
+
+
+# --- covered-companies tables of industry notes ---------------------------------------------
+# "代码 公司 收盘价 EPS（元/股） PE 评级 2023A 2024A 2025A/E 2023A 2024A 2025A/E" then rows
+# "300750.SZ 宁德时代 386.46 9.67 11.12 15.82 11 40 35 买入": the periods repeat once per
+# metric, the metrics are named in that order on the header line or a few lines above it,
+# and each row gives a stock's code and name, then its figures, the metrics' columns last.
+
+_COVERED_METRICS = frozenset({"eps", "pe", "pb", "roe", "net_profit", "revenue", "ev_ebitda", "ev_sales", "dps"})
+_METRIC_LOOKBACK = 6
+_ROW_NUMBER_RE = re.compile(r"^\(?-?[\d,]+(?:\.\d+)?\)?%?$|^(?:-|--|NA|N/A|nm)$", re.IGNORECASE)
+_ROW_NAME_RE = re.compile(rf"[{CJK}A-Za-z][{CJK}A-Za-z\-*]{{1,11}}")
+
+
+def find_covered_forecasts(document: Document) -> list[Forecast]:
+    """Per-stock cells of every covered-companies table (EPS / PE … by year, per stock)."""
+    lines = document.content_lines()
+    found: list[Forecast] = []
+    for position, line in enumerate(lines):
+        groups = _repeated_periods(line.folded)
+        if groups is None:
+            continue
+        periods, repeats = groups
+        metrics = _metric_columns(lines, position, repeats)
+        if metrics is None:
+            continue
+        for row_line in lines[position + 1 : position + 1 + _MAX_ROWS]:
+            if row_line.page != line.page or _repeated_periods(row_line.folded) is not None:
+                break
+            for row in _stock_rows(row_line):
+                found.extend(_covered_cells(row_line, line.text, row, periods, metrics))
+    return found
+
+
+def _repeated_periods(text: str) -> tuple[list[str], int] | None:
+    """(periods, times) when the line ends in one run of periods repeated 2-4 times."""
+    tokens = text.split()
+    run: list[str] = []
+    while tokens and _PERIOD_RE.match(tokens[-1]):
+        run.insert(0, tokens.pop())
+    for size in (5, 4, 3, 2):
+        for repeats in (4, 3, 2):
+            if len(run) == size * repeats:
+                first = run[:size]
+                if all(run[i * size : (i + 1) * size] == first for i in range(repeats)) and _consecutive(first):
+                    return first, repeats
+    return None
+
+
+def _metric_columns(lines: list[TextLine], position: int, repeats: int) -> list[tuple[str, str]] | None:
+    """The metrics (metric, printed word) of the repeated column groups, in order: named on
+    the header line or on one of the few lines above it, exactly one per group."""
+    for back in range(_METRIC_LOOKBACK + 1):
+        if position - back < 0:
+            break
+        line = lines[position - back]
+        named: list[tuple[str, str]] = []
+        for token in re.finditer(r"[A-Za-z/]+(?:[（(][^）)]*[）)])?|[\u4e00-\u9fff]+(?:[（(][^）)]*[）)])?", line.folded):
+            metric = metric_of(token.group())
+            if metric in _COVERED_METRICS:
+                named.append((metric, line.text[token.start() : token.end()]))  # as printed
+        if len(named) == repeats:
+            return named
+    return None
+
+
+def _stock_rows(line: TextLine) -> list[tuple[str, str, list[str], str]]:
+    """(name, code, the figures' tokens, the row's text) for each stock row on the line —
+    rows the text layer ran together are cut at each stock code."""
+    text = line.folded
+    codes = [m for m in find_codes(text) if re.search(r"\d", m.group())]
+    rows = []
+    for index, code in enumerate(codes):
+        end = codes[index + 1].start() if index + 1 < len(codes) else len(text)
+        after = text[code.end() : end]
+        name_match = _ROW_NAME_RE.match(after.strip())
+        if name_match is None:
+            continue
+        name = tidy(name_match.group().rstrip("*"))
+        if not is_stock_name(name):
+            continue
+        rest = after.strip()[name_match.end() :].split()
+        figures: list[str] = []
+        for token in rest:
+            if _ROW_NUMBER_RE.match(token):
+                figures.append(token)
+            elif figures:
+                break  # the rating (or the next column of words) ends the figures
+        normalized = normalize_code(code.group())
+        if normalized is None:
+            continue
+        rows.append((name, canonical_code(normalized), figures, line.text[code.start() : end].strip()))
+    return rows
+
+
+def _covered_cells(
+    line: TextLine, header: str, row: tuple[str, str, list[str], str], periods: list[str], metrics: list[tuple[str, str]]
+) -> list[Forecast]:
+    name, code, figures, row_text = row
+    width = len(periods) * len(metrics)
+    if len(figures) < width:
+        return []  # a row with fewer figures than columns cannot be aligned: left out
+    cells = figures[len(figures) - width :]
+    out: list[Forecast] = []
+    for group, (metric, label) in enumerate(metrics):
+        for offset, period in enumerate(periods):
+            value = _number(cells[group * len(periods) + offset])
+            if value is None:
+                continue
+            year, estimate = _fiscal_year(period)
+            out.append(Forecast(
+                metric=metric, label=label, period=period, year=year, estimate=estimate, value=value,
+                unit=_unit(label), evidence=Evidence(line.page, row_text or line.text), columns=header,
+                security=name, security_code=code,
+            ))
+    return out

@@ -230,8 +230,8 @@ _FORECAST_METRICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("eps", re.compile(r"EPS|每股收益|每股盈利|earnings per share", re.I)),
     ("net_profit", re.compile(r"归母净利润|归母净利|归属(?:于)?母公司(?:股东)?(?:的)?净利润|净利润|net (?:profit|income|earnings)", re.I)),
     ("revenue", re.compile(r"营业总收入|营业收入|营收|收入|revenues?|\bsales\b", re.I)),
-    ("pe", re.compile(r"市盈率|\bP/?E\b", re.I)),
-    ("pb", re.compile(r"市净率|\bP/?B\b", re.I)),
+    ("pe", re.compile(r"市盈率|(?<![A-Za-z])P/?E(?![A-Za-z])", re.I)),  # "EPS和PE": CJK beside it
+    ("pb", re.compile(r"市净率|(?<![A-Za-z])P/?B(?![A-Za-z])", re.I)),
     ("roe", re.compile(r"ROE|净资产收益率", re.I)),
     ("gross_margin", re.compile(r"毛利率|gross margin", re.I)),
     ("ebitda", re.compile(r"EBITDA", re.I)),

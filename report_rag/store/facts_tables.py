@@ -173,6 +173,8 @@ class FactForecastRow(FactsBase):
     page: Mapped[int] = mapped_column(Integer)
     quote: Mapped[str] = mapped_column(Text)
     columns: Mapped[str] = mapped_column(Text)  # the table's period header line
+    security: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    security_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 _CHILD_ROWS = (FactRatingRow, FactPriceRow, FactPickRow, FactAnalystRow, FactRiskRow, FactRelatedRow, FactDefinitionRow,
@@ -282,7 +284,8 @@ def _child_rows(report_id: int, facts: ReportFacts) -> list[FactsBase]:
         rows.append(FactForecastRow(report_id=report_id, ordinal=i, metric=cell.metric, label=cell.label[:128],
                                     period=cell.period, year=cell.year, estimate=cell.estimate, value=cell.value,
                                     unit=cell.unit, page=cell.evidence.page, quote=cell.evidence.quote,
-                                    columns=cell.columns))
+                                    columns=cell.columns, security=cell.security,
+                                    security_code=cell.security_code))
     return rows
 
 
@@ -334,7 +337,8 @@ def load_facts(target: StoreOrSession, report_id: int) -> ReportFacts | None:
         facts.rating_definitions = [RatingDefinition(r.term, r.definition, r.scale, Evidence(r.page, r.quote))
                                     for r in children(FactDefinitionRow)]
         facts.forecasts = [Forecast(r.metric, r.label, r.period, r.year, r.estimate, r.value, r.unit,
-                                    Evidence(r.page, r.quote), r.columns) for r in children(FactForecastRow)]
+                                    Evidence(r.page, r.quote), r.columns, r.security, r.security_code)
+                           for r in children(FactForecastRow)]
         return facts
 
 

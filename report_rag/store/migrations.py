@@ -186,10 +186,19 @@ def _create_forecast_table(connection: Connection) -> None:
     _V3.create_all(connection, tables=list(FACT_TABLES_V3), checkfirst=True)
 
 
+def _add_forecast_securities(connection: Connection) -> None:
+    """Version 4: the stock a covered-companies table row is about."""
+    present = {column["name"] for column in inspect(connection).get_columns("fact_forecasts")}
+    for name, size in (("security", 64), ("security_code", 32)):
+        if name not in present:
+            connection.exec_driver_sql(f"ALTER TABLE fact_forecasts ADD COLUMN {name} VARCHAR({size})")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(2, "extracted facts: fact_reports, fact_ratings, fact_prices, fact_picks, fact_analysts, "
                  "fact_risks, fact_related_reports, fact_rating_definitions", _create_fact_tables),
     Migration(3, "forecast-table cells: fact_forecasts", _create_forecast_table),
+    Migration(4, "covered-companies forecasts: fact_forecasts.security, .security_code", _add_forecast_securities),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -127,6 +127,9 @@ class Forecast:
     unit: str | None  # as printed in the label or the table's header: "百万元", "元/股", "%", "$M"
     evidence: Evidence  # the row's line
     columns: str = ""  # the table's period header line, verbatim from the same page
+    # A covered-companies table's row is one stock's: its name and code as printed there.
+    security: str | None = None
+    security_code: str | None = None
 
     @property
     def columns_evidence(self) -> Evidence | None:
@@ -135,13 +138,14 @@ class Forecast:
     def to_json(self) -> dict[str, Any]:
         return {"metric": self.metric, "label": self.label, "period": self.period, "year": self.year,
                 "estimate": self.estimate, "value": self.value, "unit": self.unit,
-                "evidence": self.evidence.to_json(), "columns": self.columns}
+                "evidence": self.evidence.to_json(), "columns": self.columns,
+                "security": self.security, "security_code": self.security_code}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Forecast:
         return cls(data.get("metric"), data["label"], data["period"], int(data["year"]), bool(data["estimate"]),
                    float(data["value"]), data.get("unit"), Evidence.from_json(data["evidence"]),
-                   data.get("columns", ""))
+                   data.get("columns", ""), data.get("security"), data.get("security_code"))
 
 
 @dataclass(slots=True)
