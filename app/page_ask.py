@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from report_rag.answer.qa import Final, Token, ask_stream
+from report_rag.answer.qa import EvidenceFound, Final, Token, ask_stream
 from report_rag.errors import ReportRagError
 from report_rag.retrieval.retriever import Filters
 from report_rag.types import Answer, Report, ReportStatus
@@ -49,7 +49,11 @@ def stream_answer(question: str, filters: Filters, k: int) -> Answer | None:
 
     def tokens():
         for event in ask_stream(resources.library(), generator, question, filters=filters, k=k):
-            if isinstance(event, Token):
+            if isinstance(event, EvidenceFound) and event.citations:
+                # Shown at once, while the model reads; the answer follows below it.
+                lines = [f"- [{c.n}] {c.file} p.{c.page}: “{c.quote}”" for c in event.citations]
+                yield markdown_text("Evidence\n" + "\n".join(lines)) + "\n\n"
+            elif isinstance(event, Token):
                 yield markdown_text(event.text)
             elif isinstance(event, Final):
                 final.append(event.answer)

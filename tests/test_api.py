@@ -80,7 +80,9 @@ def test_ask_as_json_and_as_an_event_stream(home) -> None:
             body = "".join(response.iter_text())
         events = [block.split("\n", 1) for block in body.strip().split("\n\n")]
         names = [head.removeprefix("event: ") for head, _ in events]
-        assert names[0] == "evidence" and names[-1] == "final" and "token" in names
+        assert names[:2] == ["passages", "evidence"] and names[-1] == "final" and "token" in names
+        evidence = json.loads(events[1][1].removeprefix("data: "))
+        assert evidence["citations"] and evidence["citations"][0]["quote"]
         final = json.loads(events[-1][1].removeprefix("data: "))
         assert final["citations"] and not final["refused"]
         invalid = client.post("/v1/ask", json={"question": ""})

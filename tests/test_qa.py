@@ -47,7 +47,7 @@ def test_cited_answer_with_quote_on_the_page(library):
     page_text = {p.number: p.text for p in library.store.pages(citation.report_id)}[citation.page]
     assert page_text[citation.start : citation.end] == citation.quote
     assert set(answer.to_json()) == {"answer", "refused", "citations", "unsupported", "model", "timings"}
-    assert set(answer.to_json()["timings"]) == {"retrieve_s", "first_token_s", "total_s"}
+    assert set(answer.to_json()["timings"]) == {"retrieve_s", "evidence_s", "first_token_s", "total_s"}
 
 
 def test_missing_markers_are_aligned_and_wrong_facts_flagged(library):
@@ -111,3 +111,22 @@ def test_alignment_prefers_passages_that_hold_the_facts(library):
     found = Retriever(library).retrieve("茅台 目标价", k=3).passages
     supports = align("目标价 2,100 元[3]。", found)
     assert supports[0].passages and found[supports[0].passages[0] - 1].report.file_name == "moutai.pdf"
+
+
+def test_evidence_comes_first_and_is_located_on_its_page(library):
+    from report_rag.answer.qa import EvidenceFound
+
+    generator = ScriptedGenerator("贵州茅台的目标价为 2,100 元，维持买入评级[1]。")
+    events = list(ask_stream(library, generator, "贵州茅台的目标价是多少？"))
+    kinds = [type(e).__name__ for e in events]
+    assert kinds.index("EvidenceFound") < kinds.index("Token")
+    evidence = next(e for e in events if isinstance(e, EvidenceFound)).citations
+    assert evidence and evidence[0].file == "moutai.pdf"
+    for citation in evidence:
+        page_text = {p.number: p.text for p in library.store.pages(citation.report_id)}[citation.page]
+        assert page_text[citation.start : citation.end] == citation.quote
+    final = events[-1].answer
+    assert final.timings["evidence_s"] <= final.timings["first_token_s"]
+    # A question refused before the model shows no evidence: a refusal stays a refusal.
+    refused = list(ask_stream(library, ScriptedGenerator("x"), "What is Apple's target price?"))
+    assert not any(isinstance(e, EvidenceFound) for e in refused) and refused[-1].answer.refused

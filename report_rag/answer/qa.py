@@ -22,7 +22,7 @@ from report_rag.parse.brokers import BROKERS, broker_named
 from report_rag.retrieval.aliases import mentions_broker
 from report_rag.retrieval.question import asks_for_facts, forecast_request, question_language, question_subjects
 from report_rag.retrieval.retriever import Filters, Retriever
-from report_rag.types import Answer, Passage
+from report_rag.types import Answer, Citation, Passage
 
 if TYPE_CHECKING:
     from report_rag.llm.base import Generator
@@ -37,6 +37,14 @@ class PassagesFound:
 
 
 @dataclass(frozen=True)
+class EvidenceFound:
+    """The best passages' key sentences for the question, each located on its page — shown
+    while the model reads; the answer that follows replaces none of it."""
+
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
 class Token:
     text: str
 
@@ -46,7 +54,8 @@ class Final:
     answer: Answer
 
 
-Event = PassagesFound | Token | Final
+Event = PassagesFound | EvidenceFound | Token | Final
+EVIDENCE_PASSAGES = 3  # key sentences shown at once: the best passages only
 
 
 def unknown_subjects(library: Library, question: str, passages: list[Passage]) -> list[tuple[str, ...]]:
@@ -104,6 +113,8 @@ def ask_stream(
         timings.update(first_token_s=0.0, total_s=time.perf_counter() - started)
         yield Final(_refusal(question, language, generator.name, timings))
         return
+    yield EvidenceFound(tuple(key_sentences(library, question, passages)))
+    timings["evidence_s"] = time.perf_counter() - started
     if direct is not None:
         # A look-up of one report's extracted field: answered from the field itself, then
         # checked and cited exactly like a model's answer.
@@ -130,6 +141,14 @@ def _direct_fact_answer(
         return None  # "中国银河证券和浦银国际分别…": one report's fields answer only half of it
     facts = load_facts(library.store, first.report.id)
     return fact_answer(question, facts, question_language(question)) if facts else None
+
+
+def key_sentences(library: Library, question: str, passages: Sequence[Passage]) -> list[Citation]:
+    """For each of the best passages, its sentence closest to the question, located verbatim
+    on its page (the same quote finding as citations)."""
+    shown = list(passages[:EVIDENCE_PASSAGES])
+    support = Support(question, passages=list(range(1, len(shown) + 1)))
+    return build_citations([support], shown, _page_reader(library))
 
 
 def _names_another_broker(question: str, first: Passage) -> bool:

@@ -26,7 +26,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from report_rag.answer import Final, PassagesFound, Token, ask_stream
+from report_rag.answer import EvidenceFound, Final, PassagesFound, Token, ask_stream
 from report_rag.errors import ReportNotFoundError, ReportRagError
 from report_rag.llm.base import Generator
 from report_rag.pipeline import Upload, ingest_uploads
@@ -277,8 +277,9 @@ def create_app(settings: Settings, *, generator_factory: GeneratorFactory | None
         try:
             for event in events:
                 if isinstance(event, PassagesFound):
-                    payload = {"passages": [_passage_json(p) for p in event.passages]}
-                    yield _event("evidence", payload)
+                    yield _event("passages", {"passages": [_passage_json(p) for p in event.passages]})
+                elif isinstance(event, EvidenceFound):
+                    yield _event("evidence", {"citations": [c.to_json() for c in event.citations]})
                 elif isinstance(event, Token):
                     yield _event("token", {"text": event.text})
                 elif isinstance(event, Final):

@@ -133,7 +133,7 @@ def _render_citations(answer: Answer) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from report_rag.answer.qa import Final, Token, ask_stream
+    from report_rag.answer.qa import EvidenceFound, Final, Token, ask_stream
     from report_rag.llm import create_generator
     from report_rag.retrieval.retriever import Filters
     from report_rag.store.library import Library
@@ -149,7 +149,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         generator = create_generator(settings)
         answer = None
         for event in ask_stream(library, generator, args.question, filters=filters, k=args.k):
-            if isinstance(event, Token) and streaming:
+            if isinstance(event, EvidenceFound) and streaming and event.citations:
+                # At once, while the model reads: the best passages' key sentences.
+                print("Evidence:")
+                for citation in event.citations:
+                    print(f"  [{citation.n}] {citation.file} p.{citation.page}: \u201c{citation.quote}\u201d")
+                print(flush=True)
+            elif isinstance(event, Token) and streaming:
                 print(event.text, end="", flush=True)
             elif isinstance(event, Final):
                 answer = event.answer
