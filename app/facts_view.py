@@ -51,7 +51,7 @@ def library_columns(report_ids: list[int]) -> dict[int, dict]:
 
 def extract_stale() -> int:
     """Extract facts for the reports that have none (or older rules); how many were done."""
-    with resources.library_lock():
+    with resources.library_access().writing():
         return reextract_library(resources.library(), only_stale=True).extracted
 
 

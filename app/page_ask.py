@@ -59,7 +59,7 @@ def stream_answer(question: str, filters: Filters, k: int) -> Answer | None:
                 final.append(event.answer)
 
     try:
-        with resources.library_lock(), st.spinner("Searching the reports…"):
+        with resources.library_access().reading(), resources.model_gate().turn(), st.spinner("Searching the reports…"):
             st.write_stream(tokens())
     except ReportRagError as exc:
         st.error(f"Could not answer: {exc}")

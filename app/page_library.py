@@ -39,7 +39,7 @@ def upload_section() -> None:
                 if name in lines:
                     lines[name].write(f"{name}: {PROGRESS_TEXT.get(event, event)}")
 
-            with resources.library_lock():
+            with resources.library_access().writing():
                 results = ingest_uploads(resources.library(), uploads, progress=progress)
             failed = sum(r.outcome in ("rejected", "failed") for r in results)
             status.update(label=f"Added {len(results) - failed} of {len(results)} file(s)",
@@ -95,7 +95,7 @@ def delete_section(reports: list[Report]) -> None:
         confirm = st.checkbox("Yes, remove it and everything extracted from it", key="library_delete_confirm")
         if st.button("Delete", key="library_delete", disabled=not confirm, type="primary"):
             try:
-                with resources.library_lock():
+                with resources.library_access().writing():
                     removed = resources.library().delete_report(chosen)
             except ReportRagError as exc:
                 st.error(str(exc))

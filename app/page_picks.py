@@ -54,7 +54,7 @@ def digest_section(since: date | None) -> None:
         generator = generator_or_error()
         if generator is None:
             return
-        with resources.library_lock(), st.spinner("Drafting the digest…"):
+        with resources.library_access().reading(), resources.model_gate().turn(), st.spinner("Drafting the digest…"):
             st.session_state[DIGEST_KEY] = (since, build_digest(resources.library(), generator, since=since))
         st.rerun()
 

@@ -97,7 +97,7 @@ def brief_section(report: Report) -> None:
         generator = generator_or_error()
         if generator is None:
             return
-        with resources.library_lock(), st.spinner("Drafting the brief…"):
+        with resources.library_access().reading(), resources.model_gate().turn(), st.spinner("Drafting the brief…"):
             briefs[report.id] = draft_brief(resources.library(), generator, report, facts_view.load(report.id))
         st.rerun()
 

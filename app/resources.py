@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import importlib
 import os
-import threading
 
 import streamlit as st
 
 from report_rag.embed.base import create_embedder
-from report_rag.llm import Generator, create_generator
+from report_rag.llm import Generator, ModelGate, create_generator
 from report_rag.settings import Settings
+from report_rag.store import ReadWriteLock
 from report_rag.store.library import Library
 
 # "module:function" taking Settings and returning a Generator: lets a test or a developer
@@ -43,8 +43,16 @@ def library() -> Library:
 
 
 @st.cache_resource(show_spinner=False)
-def library_lock() -> threading.Lock:
-    return threading.Lock()
+def library_access() -> ReadWriteLock:
+    """Readers (questions, briefs, digests) share the library; uploads and deletes take it
+    alone — the same discipline as `report-rag serve`, not one lock for everything."""
+    return ReadWriteLock()
+
+
+@st.cache_resource(show_spinner=False)
+def model_gate() -> ModelGate:
+    """The answer model, queued for a local backend, in parallel for a vLLM server."""
+    return ModelGate(settings(), lambda _: generator())  # the page-shared generator, built once
 
 
 def make_generator(config: Settings) -> Generator:
@@ -78,7 +86,7 @@ def reload() -> None:
     opened = existing_library()
     try:
         if opened is not None:
-            with library_lock():
+            with library_access().writing():
                 opened.close()
     finally:
         st.cache_resource.clear()

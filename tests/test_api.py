@@ -8,10 +8,11 @@ import threading
 import pytest
 from scripted_generator import ScriptedGenerator
 
-from report_rag.api import ReadWriteLock, create_app
+from report_rag.api import create_app
 from report_rag.cli.main import main
 from report_rag.pipeline.ingest import ingest_paths
 from report_rag.settings import Settings
+from report_rag.store import ReadWriteLock
 from report_rag.store.library import Library
 
 fastapi = pytest.importorskip("fastapi")

@@ -19,9 +19,8 @@ import json
 import logging
 import re
 import secrets
-import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -29,86 +28,19 @@ from typing import Any
 from report_rag.answer import EvidenceFound, Final, PassagesFound, Token, ask_stream
 from report_rag.errors import ReportNotFoundError, ReportRagError
 from report_rag.llm.base import Generator
+from report_rag.llm.gate import GeneratorFactory, ModelGate
 from report_rag.pipeline import Upload, ingest_uploads
 from report_rag.retrieval import Filters, search
 from report_rag.settings import Settings
-from report_rag.store import Library, load_facts, query_picks
+from report_rag.store import Library, ReadWriteLock, load_facts, query_picks
 from report_rag.types import Report
 
 log = logging.getLogger(__name__)
-
-GeneratorFactory = Callable[[Settings], Generator]
-
-
-class ReadWriteLock:
-    """Many readers or one writer; a waiting writer is not starved by new readers."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._writers_waiting = 0
-
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._writers_waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        with self._cond:
-            self._writers_waiting += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._writers_waiting -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
-
 
 class _ApiError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
-
-
-class _ModelGate:
-    """The generator, built on first use; one request at a time unless the backend serves
-    requests in parallel (an OpenAI-compatible server)."""
-
-    def __init__(self, settings: Settings, factory: GeneratorFactory) -> None:
-        self._settings = settings
-        self._factory = factory
-        self._generator: Generator | None = None
-        self._build = threading.Lock()
-        self._turn = threading.Lock()
-        self.parallel = settings.llm.backend == "openai"
-
-    def generator(self) -> Generator:
-        with self._build:
-            if self._generator is None:
-                self._generator = self._factory(self._settings)
-            return self._generator
-
-    @contextmanager
-    def turn(self) -> Iterator[None]:
-        if self.parallel:
-            yield
-            return
-        with self._turn:
-            yield
 
 
 def _default_factory(settings: Settings) -> Generator:
@@ -132,7 +64,7 @@ def create_app(settings: Settings, *, generator_factory: GeneratorFactory | None
 
     library = Library(settings)
     lock = ReadWriteLock()
-    model = _ModelGate(settings, generator_factory or _default_factory)
+    model = ModelGate(settings, generator_factory or _default_factory)
     keys = settings.api.keys
 
     class AskRequest(BaseModel):
