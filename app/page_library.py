@@ -39,8 +39,9 @@ def upload_section() -> None:
                 if name in lines:
                     lines[name].write(f"{name}: {PROGRESS_TEXT.get(event, event)}")
 
-            with resources.library_access().writing():
-                results = ingest_uploads(resources.library(), uploads, progress=progress)
+            with resources.uploads_turn():
+                results = ingest_uploads(resources.library(), uploads, progress=progress,
+                                         commit_guard=resources.library_access().writing)
             failed = sum(r.outcome in ("rejected", "failed") for r in results)
             status.update(label=f"Added {len(results) - failed} of {len(results)} file(s)",
                           state="error" if failed else "complete")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 
 import streamlit as st
 
@@ -47,6 +48,12 @@ def library_access() -> ReadWriteLock:
     """Readers (questions, briefs, digests) share the library; uploads and deletes take it
     alone — the same discipline as `report-rag serve`, not one lock for everything."""
     return ReadWriteLock()
+
+
+@st.cache_resource(show_spinner=False)
+def uploads_turn() -> threading.Lock:
+    """Uploads are ingested one batch at a time (reads go on meanwhile)."""
+    return threading.Lock()
 
 
 @st.cache_resource(show_spinner=False)

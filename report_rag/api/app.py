@@ -4,8 +4,9 @@ Thin, like the CLI and the UI: each endpoint parses its input, calls one library
 and returns its typed result as JSON. Errors are JSON `{"error": {"code", "message"}}`,
 never a traceback; one bad request never stops the server.
 
-Concurrency: reads (reports, facts, search, ask) share the library; ingest and delete take
-it alone (a reader/writer lock), so a search never sees half a report. Generation is the
+Concurrency: reads (reports, facts, search, ask) share the library; a delete, and an
+upload's commit, take it alone (a reader/writer lock), so a search never sees half a report;
+uploads are parsed and embedded one at a time while reads go on. Generation is the
 backend's: a local model (llama.cpp, transformers) answers one question at a time, queued;
 an OpenAI-compatible server (vLLM) is asked in parallel.
 
@@ -19,6 +20,7 @@ import json
 import logging
 import re
 import secrets
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -64,6 +66,7 @@ def create_app(settings: Settings, *, generator_factory: GeneratorFactory | None
 
     library = Library(settings)
     lock = ReadWriteLock()
+    ingesting = threading.Lock()
     model = ModelGate(settings, generator_factory or _default_factory)
     keys = settings.api.keys
 
@@ -143,8 +146,11 @@ def create_app(settings: Settings, *, generator_factory: GeneratorFactory | None
         return await _run_sync(lambda: _ingest_one(Upload(name, data)))
 
     def _ingest_one(item: Upload) -> Any:
-        with lock.writing():
-            result = ingest_uploads(library, [item])[0]
+        # One upload at a time; searches and questions go on while it is parsed and embedded,
+        # and wait only for its commit (the writer lock around the SQL rows and vectors).
+        with ingesting:
+            result = ingest_uploads(library, [item], commit_guard=lock.writing)[0]
+        with lock.reading():
             report = library.store.get_report(result.report_id) if result.report_id else None
         if result.outcome == "ingested" and report is not None:
             return JSONResponse({"report": _report_json(report)}, status_code=201)

@@ -16,9 +16,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from report_rag.errors import NoTextLayerError, PdfError
 from report_rag.extract.facts import extract_facts
@@ -113,8 +115,13 @@ def ingest_paths(
     *,
     workers: int = 1,
     progress: ProgressCallback | None = None,
+    commit_guard: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> IngestSummary:
-    """Ingest files, folders and globs. Never raises for a bad file: see the summary."""
+    """Ingest files, folders and globs. Never raises for a bad file: see the summary.
+
+    `commit_guard`: entered around each report's commit (SQL rows and index vectors) only —
+    a server passes its writer lock, so searches go on while PDFs are parsed and embedded."""
+    guard = commit_guard or nullcontext
     started_all = time.perf_counter()
     notify = progress or (lambda event, file: None)
     summary = IngestSummary()
@@ -180,12 +187,13 @@ def ingest_paths(
             prepared: PreparedReport = future.result()
             stages["parse"] += prepared.parse_seconds
             stages["chunk"] += prepared.chunk_seconds
-            _commit_report(library, prepared, retry_id, summary, stages)
+            _commit_report(library, prepared, retry_id, summary, stages, guard)
             notify("done", str(path))
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
         t0 = time.perf_counter()
-        library.save_index()
+        with guard():
+            library.save_index()
         stages["index"] += time.perf_counter() - t0
     stages["total"] = time.perf_counter() - started_all
     summary.stage_seconds = stages
@@ -198,19 +206,13 @@ def _commit_report(
     retry_id: int | None,
     summary: IngestSummary,
     stages: dict[str, float],
+    guard: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> None:
     name = str(prepared.path)
     replace = [retry_id] if retry_id is not None else []
     if prepared.status != ReportStatus.READY:
-        library.store.add_report(
-            file_name=prepared.path.name,
-            path=os.path.abspath(prepared.path),
-            content_hash=prepared.content_hash,
-            status=prepared.status,
-            error=prepared.error,
-            replace_ids=replace,
-        )
-        library.forget_cached_reports()
+        with guard():
+            _store_failure(library, prepared, replace)
         summary.failed.append(FailedFile(name, prepared.error or prepared.status.value))
         return
     t0 = time.perf_counter()
@@ -218,6 +220,28 @@ def _commit_report(
         library.embedder, [c.text for c in prepared.chunks], library.settings.embed.batch_size
     )
     stages["embed"] += time.perf_counter() - t0
+    with guard():
+        report_id = _store_ready(library, prepared, replace, vectors, stages)
+    summary.ingested.append(
+        IngestedFile(report_id=report_id, file=name, pages=len(prepared.pages), chunks=len(prepared.chunks))
+    )
+
+
+def _store_failure(library: Library, prepared: PreparedReport, replace: list[int]) -> None:
+    library.store.add_report(
+        file_name=prepared.path.name,
+        path=os.path.abspath(prepared.path),
+        content_hash=prepared.content_hash,
+        status=prepared.status,
+        error=prepared.error,
+        replace_ids=replace,
+    )
+    library.forget_cached_reports()
+
+
+def _store_ready(
+    library: Library, prepared: PreparedReport, replace: list[int], vectors: Any, stages: dict[str, float]
+) -> int:
     t0 = time.perf_counter()
     report_id, chunk_ids = library.store.add_report(
         file_name=prepared.path.name,
@@ -235,6 +259,4 @@ def _commit_report(
     t0 = time.perf_counter()
     library.add_chunks(report_id, prepared.chunks, chunk_ids, vectors)
     stages["index"] += time.perf_counter() - t0
-    summary.ingested.append(
-        IngestedFile(report_id=report_id, file=name, pages=len(prepared.pages), chunks=len(prepared.chunks))
-    )
+    return report_id

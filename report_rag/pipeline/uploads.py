@@ -14,6 +14,7 @@ import secrets
 import shutil
 import unicodedata
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Literal
@@ -99,6 +100,7 @@ def ingest_uploads(
     uploads: Iterable[Upload],
     *,
     progress: UploadProgress | None = None,
+    commit_guard: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> list[UploadResult]:
     """Check, store and ingest browser uploads; one result per upload, in order.
 
@@ -131,7 +133,7 @@ def ingest_uploads(
                 message = message.replace(path, name)
             return message
 
-        summary = ingest_paths(library, list(stored), progress=forward)
+        summary = ingest_paths(library, list(stored), progress=forward, commit_guard=commit_guard)
         for item in summary.ingested:
             position, name = stored[item.file]
             results[position] = UploadResult(
