@@ -179,3 +179,34 @@ def test_parallel_parsing_gives_the_same_library(tmp_path):
             assert summary.failed == []
             results.append(sorted((r.file_name, r.pages, r.chunks, r.meta.title) for r in library.reports()))
     assert results[0] == results[1]
+
+
+def test_only_the_commit_runs_under_the_callers_guard(settings, tmp_path):
+    # A server passes its writer lock: parsing and embedding happen outside it, each
+    # report's SQL rows and vectors (and the index save) inside it.
+    from contextlib import contextmanager
+
+    files = write_corpus(tmp_path / "in")
+    inside: list[int] = []
+    state = {"held": False}
+
+    @contextmanager
+    def guard():
+        state["held"] = True
+        inside.append(1)
+        try:
+            yield
+        finally:
+            state["held"] = False
+
+    with Library(settings) as library:
+        original = library.embedder.encode_documents
+
+        def embed_outside(texts):
+            assert not state["held"], "embedding ran under the commit guard"
+            return original(texts)
+
+        library.embedder.encode_documents = embed_outside  # type: ignore[method-assign]
+        summary = ingest_paths(library, [str(tmp_path / "in")], commit_guard=guard)
+    assert len(summary.ingested) == len(files)
+    assert len(inside) == len(files) + 1  # one commit per report, and the index save
