@@ -271,3 +271,10 @@ def test_bulleted_attribute_lines_and_contacts_without_certificates() -> None:
             "S0980520080003 S0980524070002\n联系人：王喆萱\nwangzhexuan@guosen.com.cn")
     sacs = {a.name: a.sac for a in _facts(page).analysts}
     assert sacs == {"王蔚祺": "S0980520080003", "李全": "S0980524070002", "王喆萱": None}
+
+
+def test_a_data_date_is_not_the_publication_date() -> None:
+    from report_rag.parse.meta import find_date
+
+    page = "公司研究公司简评医药生物\n[Table_Reportdate] 2025年05月09日\n[Table_cominfo] 数据日期 2025/05/08\n收盘价 84.00"
+    assert find_date([Page(1, page)]).isoformat() == "2025-05-09"

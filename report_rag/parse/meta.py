@@ -43,11 +43,15 @@ _MIN_LETTERS_FOR_LANGUAGE = 10
 
 # --- dates -------------------------------------------------------------------------------
 
+# "[Table_Reportdate] 2025年05月09日": a template's field tag labels the date too.
 _DATE_LABEL_RE = re.compile(
-    r"(?:发布日期|报告日期|发布时间|报告时间|日期|date|published|publication)\s*[:：]?\s*$", re.IGNORECASE
+    r"(?:发布日期|报告日期|发布时间|报告时间|日期|date|published|publication)\]?\s*[:：]?\s*$", re.IGNORECASE
 )
+# A data date is not the publication date: "数据日期 2025/05/08" beside "报告日期 2025年05月09日".
 _AS_OF_RE = re.compile(
-    r"(?:截至|截止|截止到|收盘价?|股价|as of|as at|prices?|close|closing)\s*[（(]?\s*$", re.IGNORECASE
+    r"(?:截至|截止|截止到|收盘价?|股价|数据日期|数据截[至止]日?|价格日期|行情日期|收盘日期|股价日期|"
+    r"as of|as at|prices?|close|closing|pricing date|data date)\s*[（(]?\s*[:：]?\s*$",
+    re.IGNORECASE,
 )
 _RELATED_HEADING_RE = re.compile(
     r"相关(?:研究|报告)|往期|近期(?:研究|报告)|历史报告|相关阅读|related\s+(?:research|reports?|reading)|"
