@@ -278,3 +278,16 @@ def test_a_data_date_is_not_the_publication_date() -> None:
 
     page = "公司研究公司简评医药生物\n[Table_Reportdate] 2025年05月09日\n[Table_cominfo] 数据日期 2025/05/08\n收盘价 84.00"
     assert find_date([Page(1, page)]).isoformat() == "2025-05-09"
+
+
+def test_an_english_industry_notes_rated_companies_table_lists_its_stocks() -> None:
+    # Roth: rows run together after the header; Canaccord: the ticker on the line above.
+    roth = ("Internet\nAI debates for 2026\nCovered companies mentioned in this report:\n"
+            "Company Name Ticker Rating Price Amazon.com, Inc. AMZN BUY $226.50 Meta Platforms, Inc. META BUY $650.41")
+    assert [(p.name, p.code, p.rating) for p in _facts(roth).picks] == [
+        ("Amazon.com, Inc.", "AMZN", "BUY"), ("Meta Platforms, Inc.", "META", "BUY")]
+    canaccord = "Industry Update\nCompany Rating Price Target\nInternet\nABNB-NASDAQ\nBuy US$138.02 US$180.00\nBARK-NYSE Hold US$0.56 US$2.00"
+    assert [(p.name, p.code, p.rating) for p in _facts(canaccord).picks] == [("ABNB", "ABNB", "Buy"), ("BARK", "BARK", "Hold")]
+    # A company note's table of rated peers is a comparison, not picks.
+    company = "Apple Inc. (AAPL)\nRating: Buy\nPeers\nCompany Rating Price Target\nDell Technologies Buy $120.00 $150.00"
+    assert _facts(company).picks == []
