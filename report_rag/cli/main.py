@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from report_rag.cli.ingest import add_ingest_arguments, cmd_ingest
+from report_rag.cli.servers import cmd_app, cmd_serve
 from report_rag.errors import ReportRagError
 from report_rag.settings import Settings
 
@@ -293,62 +294,6 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     with Library(settings) as library:
         report = library.delete_report(library.resolve_report(args.report).id)
     print(f"Deleted report {report.id} ({report.file_name}).")
-    return EXIT_OK
-
-
-def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve the web UI (app/main.py) with Streamlit, over the same settings as this command."""
-    import importlib.util
-    import os
-
-    from report_rag.errors import MissingDependencyError
-
-    if importlib.util.find_spec("streamlit") is None:
-        raise MissingDependencyError("streamlit", "ui", "The web UI")
-    # Found by name, not imported: the UI sits above every layer of report_rag.
-    app_spec = importlib.util.find_spec("report_rag_app")
-    if app_spec is None or not app_spec.submodule_search_locations:
-        raise MissingDependencyError("report_rag_app", "ui", "The web UI")
-    script = Path(next(iter(app_spec.submodule_search_locations))) / "main.py"
-    url = f"http://{args.host}:{args.port}"
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.address", args.host, "--server.port", str(args.port),
-        "--server.headless", "true", "--server.fileWatcherType", "none",
-        "--server.maxUploadSize", str(settings.ui.max_upload_mb),
-        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
-    ]
-    # The UI reads Settings() from the environment: hand it the home this command resolved.
-    env = {**os.environ, "REPORT_RAG_HOME": str(settings.home)}
-    print(f"report-rag UI at {url}  (library: {settings.home}; Ctrl+C stops it)", flush=True)
-    # Become the server (no child left behind when a supervisor stops this process).
-    os.execve(sys.executable, command, env)
-    return EXIT_FAILED  # not reached
-
-
-_LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve the HTTP API with uvicorn; keys are required to listen beyond this machine."""
-    import importlib.util
-
-    from report_rag.errors import ConfigError, MissingDependencyError
-
-    if args.host not in _LOOPBACK and not settings.api.keys:
-        raise ConfigError(
-            f"refusing to serve on {args.host} without API keys: set REPORT_RAG_API_KEYS "
-            "(comma-separated), or bind 127.0.0.1"
-        )
-    if importlib.util.find_spec("uvicorn") is None or importlib.util.find_spec("fastapi") is None:
-        raise MissingDependencyError("fastapi", "api", "The HTTP API")
-    import uvicorn
-
-    from report_rag.api import create_app
-
-    app = create_app(settings)
-    print(f"report-rag API at http://{args.host}:{args.port}/docs  (library: {settings.home})", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 

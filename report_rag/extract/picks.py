@@ -11,6 +11,8 @@ list or pick table, with its code and its own rating when printed.
   with neither code nor rating is taken only for a name the lists already gave.
 * Other tables with a name and a rating column (a coverage table) only fill in the code
   and rating of stocks already picked; they add none.
+* An English industry note's rated-companies table (`rated_companies`) is its list of stocks
+  when it names no picks otherwise.
 
 Picks are merged by name (or code): first mention first, each with its own evidence.
 """
@@ -21,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from report_rag.extract.evidence import Document, TextLine, tidy
+from report_rag.extract.rated_companies import rated_company_table
 from report_rag.extract.ratings import term_of
 from report_rag.extract.securities import is_stock_name
 from report_rag.text import CJK, canonical_code, find_codes, name_key, normalize_code
@@ -100,73 +103,9 @@ def find_picks(
     if not one_company:
         # The note's own rated-companies table is its list of stocks when it names no picks
         # otherwise; beside a "Top picks" line it only fills in codes and ratings.
-        picks = _merge(picks, _rated_company_table(document, lines), add=not picks)
+        rated = [_Item(name, ticker, rating, evidence) for name, ticker, rating, evidence in rated_company_table(lines)]
+        picks = _merge(picks, rated, add=not picks)
     return picks
-
-
-# --- an English note's table of rated companies -----------------------------------------
-# "Company Rating Price Target" / "Company Name Ticker Rating Price", then rows such as
-# "Salesforce.com OUTPERFORM $196.38 $375.00", "Amazon.com, Inc. AMZN BUY $226.50" or
-# "ABNB-NASDAQ" / "Buy US$138.02 US$180.00" (the text layer may run rows together or break
-# them): a name (or ticker), a rating term, then a price. An industry note's such table is
-# the list of stocks it rates.
-_RATED_TABLE_HEADER_RE = re.compile(r"\b(?:company|ticker|stock)\b.{0,40}\brating\b.{0,30}\b(?:price|target|pt)\b", re.I)
-_EN_RATING = (
-    r"Buy|Hold|Sell|Neutral|Outperform|Underperform|Overweight|Underweight|Equal[- ]?Weight|Market Perform|"
-    r"Sector Perform|Peer Perform|Market Outperform|Accumulate|Reduce"
-)
-_RATED_ENTRY_RE = re.compile(
-    rf"(?P<name>(?:[A-Z][\w.&'’\-]*,?\s){{0,5}}?[A-Z][\w.&'’\-]*?)"
-    rf"(?:\s+(?P<ticker>[A-Z]{{1,5}}))?\s+(?P<rating>(?i:{_EN_RATING}))\s+(?:US|HK|C|A|NT|S)?\$\s?\d",
-)
-_TICKER_WITH_EXCHANGE_RE = re.compile(r"^(?P<ticker>[A-Z]{1,5})-(?:NASDAQ|NYSE|XETRA|LSE|TSX|ASX|AMEX|NYSEAMERICAN|[A-Z]{2,12})$")
-_MAX_TABLE_LINES = 60
-_RATING_ALONE_RE = re.compile(rf"^\s*(?P<rating>(?i:{_EN_RATING}))\s+(?:US|HK|C|A|NT|S)?\$\s?\d")
-
-
-def _rated_company_table(document: Document, lines: list[TextLine]) -> list[_Item]:
-    items: list[_Item] = []
-    for position, line in enumerate(lines):
-        header = _RATED_TABLE_HEADER_RE.search(line.folded)
-        if header is None:
-            continue
-        block = [line] + [ln for ln in lines[position + 1 : position + _MAX_TABLE_LINES] if ln.page == line.page]
-        for index, row in enumerate(block):
-            start = header.end() if index == 0 else 0
-            text = row.folded
-            alone = _RATING_ALONE_RE.match(text) if index > 0 else None
-            above = _TICKER_WITH_EXCHANGE_RE.match(block[index - 1].folded.strip()) if alone else None
-            if alone and above:
-                # "ABNB-NASDAQ" on the line above "Buy US$138.02 US$180.00".
-                ticker = above.group("ticker")
-                evidence = row.evidence(alone.start("rating"), alone.end("rating"))
-                items.append(_Item(ticker, ticker, alone.group("rating"), evidence))
-                continue
-            for match in _RATED_ENTRY_RE.finditer(text, start):
-                name, ticker = match.group("name").strip(" ,"), match.group("ticker")
-                if not name and index > 0:
-                    continue
-                glued = _TICKER_WITH_EXCHANGE_RE.match(name)
-                if glued:
-                    name = ticker = glued.group("ticker")
-                if not _looks_like_company(name):
-                    continue
-                rating = match.group("rating")
-                evidence = row.evidence(match.start("name"), match.end("rating"))
-                items.append(_Item(tidy(name), ticker, rating, evidence))
-        if items:
-            break  # one such table per note: later ones repeat it in the disclosures
-    return items
-
-
-_NOT_COMPANY_WORDS = re.compile(r"^(?:Rating|Price|Target|Company|Ticker|Name|Internet|Software|Sector|Source|Notes?|The|We|Our)$", re.I)
-
-
-def _looks_like_company(name: str) -> bool:
-    words = name.split()
-    if not words or len(words) > 6 or _NOT_COMPANY_WORDS.match(words[0]):
-        return False
-    return re.search(rf"(?i:\b(?:{_EN_RATING})\b)", name) is None
 
 
 # --- covered-companies tables, however the text layer runs their rows together ---------------
