@@ -11,6 +11,7 @@ itself names them. Disclaimer lines are skipped (the certification repeats the n
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -262,7 +263,8 @@ def _names_over_their_addresses(document: Document, known: list[_Person]) -> lis
         if name in names or not has_surname(name) or _NOT_NAMES.search(name):
             continue
         surname = name[:2] if name.startswith(_COMPOUND_SURNAMES) else name[:1]
-        readings = {"".join(r) for r in _product(pinyin(surname, style=Style.NORMAL, heteronym=True))}
+        options = (choices[:3] for choices in pinyin(surname, style=Style.NORMAL, heteronym=True))
+        readings = {"".join(r) for r in itertools.product(*options)}
         readings |= {_CANTONESE_SURNAMES[surname]} if surname in _CANTONESE_SURNAMES else set()
         parts = set(re.split(r"[._\-]", address.group().split("@")[0].lower()))
         if not readings & parts:
@@ -271,13 +273,6 @@ def _names_over_their_addresses(document: Document, known: list[_Person]) -> lis
         names.add(name)
         emails.add(address.group())
     return found
-
-
-def _product(options: list[list[str]]) -> list[list[str]]:
-    out: list[list[str]] = [[]]
-    for choices in options:
-        out = [[*prefix, choice] for prefix in out for choice in choices[:3]]
-    return out
 
 
 def _name_spelled_by(local: str, window: list[TextLine], taken: set[str]) -> tuple[str, TextLine] | None:
