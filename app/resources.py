@@ -1,9 +1,9 @@
 """What every page shares, created once per process (st.cache_resource) from the CLI's settings.
 
 The library, its embedder and the answer generator are heavy; Streamlit reruns the page
-script on every click, so they live here and not in the pages. One lock serialises work
-that writes to or searches the library (ingest, delete, ask): the vector index is not
-safe to search while another session adds to it.
+script on every click, so they live here and not in the pages. A reader/writer lock lets
+questions and searches run together while a write (upload commit, delete, catching up with
+reports another process committed) takes the library alone.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import streamlit as st
 from report_rag.embed.base import create_embedder
 from report_rag.llm import Generator, ModelGate, create_generator
 from report_rag.settings import Settings
-from report_rag.store import ReadWriteLock
+from report_rag.store import Follower, ReadWriteLock
 from report_rag.store.library import Library
 
 # "module:function" taking Settings and returning a Generator: lets a test or a developer
@@ -40,6 +40,8 @@ def library() -> Library:
     config = settings()
     opened = Library(config, embedder=create_embedder(config))
     _made["library"] = opened
+    # Reports the CLI or another machine commits appear without a restart.
+    _made["follower"] = Follower(opened, library_access(), config.index.follow_interval_s).start()
     return opened
 
 
@@ -91,6 +93,9 @@ def reload() -> None:
     """Drop the cached library and models: the next page run reopens them from disk, and
     so sees reports the CLI ingested meanwhile."""
     opened = existing_library()
+    follower = _made.get("follower")
+    if isinstance(follower, Follower):
+        follower.stop()
     try:
         if opened is not None:
             with library_access().writing():

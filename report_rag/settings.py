@@ -43,6 +43,9 @@ class IngestSettings(BaseSettings):
     model_config = _group_config("REPORT_RAG_")
 
     max_pages: int = Field(default=5000, ge=1, description="Refuse PDFs longer than this.")
+    # Workers on several machines sharing one database claim each file while they work on it;
+    # a claim its worker stops renewing (killed, machine gone) is taken over after this long.
+    claim_ttl_s: float = Field(default=600.0, gt=0, description="Seconds an ingest claim lasts unrenewed.")
 
 
 class ChunkingSettings(BaseSettings):
@@ -80,6 +83,9 @@ class IndexSettings(BaseSettings):
     device: Literal["auto", "cpu", "gpu"] = "auto"
     # Save the FAISS file after this many newly ingested reports (and always at the end).
     save_every: int = Field(default=20, ge=1)
+    # Long-running processes (UI, API) look this often for reports other processes committed
+    # to a shared database; 0 turns following off.
+    follow_interval_s: float = Field(default=1.0, ge=0)
 
 
 class RetrievalSettings(BaseSettings):

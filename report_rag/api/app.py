@@ -4,8 +4,9 @@ Thin, like the CLI and the UI: each endpoint parses its input, calls one library
 and returns its typed result as JSON. Errors are JSON `{"error": {"code", "message"}}`,
 never a traceback; one bad request never stops the server.
 
-Concurrency: reads (reports, facts, search, ask) share the library; a delete, and an
-upload's commit, take it alone (a reader/writer lock), so a search never sees half a report;
+Concurrency: reads (reports, facts, search, ask) share the library; a delete, an upload's
+commit, and catching up with reports other processes committed to a shared database (a
+`Follower` thread) take it alone (a reader/writer lock), so a search never sees half a report;
 uploads are parsed and embedded one at a time while reads go on. Generation is the
 backend's: a local model (llama.cpp, transformers) answers one question at a time, queued;
 an OpenAI-compatible server (vLLM) is asked in parallel.
@@ -34,7 +35,7 @@ from report_rag.llm.gate import GeneratorFactory, ModelGate
 from report_rag.pipeline import Upload, ingest_uploads
 from report_rag.retrieval import Filters, search
 from report_rag.settings import Settings
-from report_rag.store import Library, ReadWriteLock, load_facts, query_picks
+from report_rag.store import Follower, Library, ReadWriteLock, load_facts, query_picks
 from report_rag.types import Report
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, generator_factory: GeneratorFactory | None
 
     library = Library(settings)
     lock = ReadWriteLock()
+    follower = Follower(library, lock, settings.index.follow_interval_s)
     ingesting = threading.Lock()
     model = ModelGate(settings, generator_factory or _default_factory)
     keys = settings.api.keys
@@ -88,8 +90,13 @@ def create_app(settings: Settings, *, generator_factory: GeneratorFactory | None
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
-        yield
-        library.close()
+        follower.start()  # other servers' and ingest workers' reports, within ~1 s
+        try:
+            yield
+        finally:
+            follower.stop()
+            with lock.writing():
+                library.close()
 
     app = FastAPI(
         title="report-rag", version="1", dependencies=[Depends(authorised)], lifespan=lifespan,

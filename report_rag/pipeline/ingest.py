@@ -5,6 +5,12 @@ thread (or N processes with ``workers > 1``), so PDF parsing overlaps the embedd
 is where the time goes. Each report is written in one SQL transaction; its vectors reach
 FAISS only after that commit, and the index file is a cache reconciled against SQL on
 open. So a crash at any point leaves no half-written report and no orphan vector.
+
+Several ingest runs may share one database (machines splitting a shared folder): each file's
+bytes are claimed before work starts (`Store.claim`), so no two workers parse the same
+report; a file another worker holds is looked at again after this run's own files, and a
+claim whose worker died expires (`ingest.claim_ttl_s`) and is taken over. The report's
+commit ends its claim; content-hash uniqueness backs it all up.
 """
 
 from __future__ import annotations
@@ -12,15 +18,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import socket
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import IntegrityError
 
 from report_rag.errors import NoTextLayerError, PdfError
 from report_rag.extract.facts import extract_facts
@@ -101,6 +110,27 @@ def prepare_report(path: Path, content_hash: str, params: ChunkingParams, max_pa
     return prepared
 
 
+def worker_name() -> str:
+    """How this process names itself in claims other workers see: host:pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_is_dead(worker: str) -> bool:
+    """A claim holder on this machine whose process is gone (killed, crashed) — so a rerun
+    right after a crash need not wait for its claims to expire. Other machines' workers
+    are never judged from here: their claims lapse by time."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
+
+
 def _error_text(exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return "cannot read file: permission denied"
@@ -141,7 +171,17 @@ def ingest_paths(
     lookahead = max(2, 2 * workers)
     pending: deque[tuple[Path, str, Future[PreparedReport], int | None]] = deque()
     seen_this_run: dict[str, str] = {}
-    queue = iter(found.files)
+    worker = worker_name()
+    ttl = library.settings.ingest.claim_ttl_s
+    held_elsewhere: list[Path] = []  # claimed by another worker: looked at again at the end
+    second_look: set[Path] = set()
+
+    def files() -> Iterator[Path]:
+        yield from found.files
+        second_look.update(held_elsewhere)
+        yield from held_elsewhere
+
+    queue = files()
 
     def submit_next() -> bool:
         for path in queue:
@@ -157,7 +197,7 @@ def ingest_paths(
                 continue
             finally:
                 stages["hash"] += time.perf_counter() - t0
-            if digest in seen_this_run:
+            if digest in seen_this_run and path not in second_look:
                 summary.skipped.append(SkippedFile(name, f"duplicate of {seen_this_run[digest]}"))
                 notify("skipped", name)
                 continue
@@ -173,6 +213,14 @@ def ingest_paths(
                     notify("skipped", name)
                     continue
                 retry_id = existing.id  # failed before: try again, replacing that record
+            holder = library.store.claim(digest, worker, path.name, ttl, is_dead=worker_is_dead)
+            if holder is not None:
+                if path in second_look:
+                    summary.skipped.append(SkippedFile(name, f"being ingested by another worker ({holder})"))
+                    notify("skipped", name)
+                else:
+                    held_elsewhere.append(path)
+                continue
             pending.append((path, digest, executor.submit(prepare_report, path, digest, params, max_pages), retry_id))
             return True
         return False
@@ -188,9 +236,12 @@ def ingest_paths(
             stages["parse"] += prepared.parse_seconds
             stages["chunk"] += prepared.chunk_seconds
             _commit_report(library, prepared, retry_id, summary, stages, guard)
+            # Still working on the look-ahead: keep other workers off those files.
+            library.store.renew_claims([item[1] for item in pending], worker, ttl)
             notify("done", str(path))
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        library.store.release_claims(worker)  # what an interrupted run never committed
         t0 = time.perf_counter()
         with guard():
             library.save_index()
@@ -211,8 +262,13 @@ def _commit_report(
     name = str(prepared.path)
     replace = [retry_id] if retry_id is not None else []
     if prepared.status != ReportStatus.READY:
-        with guard():
-            _store_failure(library, prepared, replace)
+        try:
+            with guard():
+                _store_failure(library, prepared, replace)
+        except IntegrityError:
+            if not _stored_elsewhere(library, prepared, summary):
+                raise
+            return
         summary.failed.append(FailedFile(name, prepared.error or prepared.status.value))
         return
     t0 = time.perf_counter()
@@ -220,11 +276,27 @@ def _commit_report(
         library.embedder, [c.text for c in prepared.chunks], library.settings.embed.batch_size
     )
     stages["embed"] += time.perf_counter() - t0
-    with guard():
-        report_id = _store_ready(library, prepared, replace, vectors, stages)
+    try:
+        with guard():
+            report_id = _store_ready(library, prepared, replace, vectors, stages)
+    except IntegrityError:
+        if not _stored_elsewhere(library, prepared, summary):
+            raise
+        return
     summary.ingested.append(
         IngestedFile(report_id=report_id, file=name, pages=len(prepared.pages), chunks=len(prepared.chunks))
     )
+
+
+def _stored_elsewhere(library: Library, prepared: PreparedReport, summary: IngestSummary) -> bool:
+    """After a uniqueness violation: another worker committed the same bytes first (its
+    claim had lapsed mid-work, or it ran without one). Recorded as a skip."""
+    existing = library.store.find_by_hash(prepared.content_hash)
+    if existing is None:
+        return False
+    reason = f"already ingested as report {existing.id} ({existing.file_name})"
+    summary.skipped.append(SkippedFile(str(prepared.path), reason))
+    return True
 
 
 def _store_failure(library: Library, prepared: PreparedReport, replace: list[int]) -> None:

@@ -62,6 +62,7 @@ def reextract_library(
         else:
             try:
                 extract_and_store(store, report.id, store.pages(report.id), report.meta)
+                store.record_change(report.id, "facts")  # other processes drop their caches
                 summary.extracted += 1
             except Exception as exc:  # one report's failure must not stop the library
                 log.exception("extracting report %s failed", report.id)

@@ -61,6 +61,17 @@ class ChunkCatalog:
         self._alive &= ~gone
         self.lexical.remove(self._ids[gone].tolist())
 
+    def alive_ids(self) -> np.ndarray:
+        return self._ids[self._alive]
+
+    def remove_ids(self, chunk_ids: np.ndarray) -> None:
+        gone = np.isin(self._ids, np.asarray(chunk_ids, np.int64)) & self._alive
+        self._alive &= ~gone
+        self.lexical.remove(self._ids[gone].tolist())
+
+    def newest_id(self) -> int:
+        return int(self._ids[-1]) if len(self._ids) else 0
+
     def mask(self, report_ids: Sequence[int] | None, include_boilerplate: bool) -> np.ndarray:
         """Rows a query may use."""
         mask = self._alive.copy()

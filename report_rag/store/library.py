@@ -4,6 +4,10 @@ SQL is the source of truth. The FAISS file is a cache of the vectors stored with
 chunks: on open it is loaded (if its fingerprint matches) and reconciled against SQL, so a
 crash between a committed report and the next index save costs nothing, and vectors of
 reports that never committed are dropped.
+
+Processes sharing one database (UIs, API servers, ingest workers on other machines) each
+hold their own index; `behind()` reads the library's generation (one cheap query) and
+`sync()` catches up with what the others committed — vectors come from SQL, never re-embedded.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class Library:
         self._sectors: dict[int, str] | None = None
         self._reports: list[Report] | None = None
         self._unsaved = 0
+        self._generation: tuple[int, int] | None = None  # the library state the caches reflect
 
     # -- components, created on first use ----------------------------------------------
     @property
@@ -91,6 +96,8 @@ class Library:
         return self._index
 
     def _open_index(self) -> FaissIndex:
+        # Read before reconciling: a commit landing meanwhile makes `behind()` true again.
+        self._generation = self.store.generation()
         fingerprint = self.fingerprint()
         path = self.settings.index_path
         device = self.settings.index.device
@@ -128,8 +135,50 @@ class Library:
     def catalog(self) -> ChunkCatalog:
         """Chunk filters and the BM25 index, built from SQL on first use."""
         if self._catalog is None:
+            if self._generation is None:
+                self._generation = self.store.generation()
             self._catalog = ChunkCatalog.from_store(self.store)
         return self._catalog
+
+    # -- following other processes' writes -----------------------------------------------
+    def behind(self) -> bool:
+        """Whether another process (or connection) committed since the caches were filled."""
+        return self._generation is not None and self.store.generation() != self._generation
+
+    def sync(self) -> bool:
+        """Bring the in-memory index, BM25 catalog and report caches up to the library in SQL.
+
+        Callers sharing this object between threads hold its writer lock: the index changes
+        in place. Returns whether anything had moved."""
+        if self._generation is None:
+            return False  # nothing loaded yet: the first use reads the current state
+        generation = self.store.generation()
+        if generation == self._generation:
+            return False
+        self._generation = generation
+        self.forget_cached_reports()
+        if self._index is not None and self._reconcile(self._index):
+            self._unsaved += 1
+        if self._catalog is not None:
+            self._sync_catalog(self._catalog)
+        return True
+
+    def _sync_catalog(self, catalog: ChunkCatalog) -> None:
+        in_sql = self.store.chunk_ids()
+        alive = catalog.alive_ids()
+        gone = np.setdiff1d(alive, in_sql, assume_unique=True)
+        new = np.setdiff1d(in_sql, alive, assume_unique=True)
+        if len(gone):
+            catalog.remove_ids(gone)
+        if not len(new):
+            return
+        if int(new.min()) <= catalog.newest_id():
+            # Rows land in id order only; a commit that drew a lower id late (PostgreSQL
+            # sequences) means rebuilding, which is rare.
+            self._catalog = ChunkCatalog.from_store(self.store)
+            return
+        rows = self.store.catalog_rows(new.tolist())
+        catalog.add([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
 
     def report_heads(self) -> dict[int, str]:
         """report id -> top of its first page, lower-cased for matching; cached until the

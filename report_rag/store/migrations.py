@@ -194,11 +194,36 @@ def _add_forecast_securities(connection: Connection) -> None:
             connection.exec_driver_sql(f"ALTER TABLE fact_forecasts ADD COLUMN {name} VARCHAR({size})")
 
 
+# Version 5: sharing one database between processes — the change log every write appends to,
+# and ingest workers' claims. `Store` creates these with its base tables on open (it writes
+# them), so this version mostly records that they exist; defined here as written for it.
+_V5 = MetaData()
+Table(
+    "library_changes", _V5,
+    Column("id", Integer, primary_key=True),
+    Column("report_id", Integer, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+Table(
+    "ingest_claims", _V5,
+    Column("content_hash", String(64), primary_key=True),
+    Column("worker", String(160), nullable=False),
+    Column("file_name", String(512), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+def _create_sharing_tables(connection: Connection) -> None:
+    _V5.create_all(connection, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(2, "extracted facts: fact_reports, fact_ratings, fact_prices, fact_picks, fact_analysts, "
                  "fact_risks, fact_related_reports, fact_rating_definitions", _create_fact_tables),
     Migration(3, "forecast-table cells: fact_forecasts", _create_forecast_table),
     Migration(4, "covered-companies forecasts: fact_forecasts.security, .security_code", _add_forecast_securities),
+    Migration(5, "shared libraries: library_changes, ingest_claims", _create_sharing_tables),
 ]
 LATEST_VERSION = MIGRATIONS[-1].version
 

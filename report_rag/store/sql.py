@@ -2,6 +2,11 @@
 
 SQL is the source of truth. Chunk ids are the FAISS ids, and each chunk row also keeps its
 vector, so the FAISS file is a cache that can always be rebuilt or reconciled from here.
+
+Several processes (UIs, API servers, ingest workers on other machines) may share one
+database. Every write of a report appends to `library_changes` in its own transaction, so a
+process holding an index in memory sees that the library moved (`generation()`) and catches
+up; `ingest_claims` lets ingest workers split a folder without doing a file twice.
 """
 
 from __future__ import annotations
@@ -10,8 +15,8 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from sqlalchemy import (
@@ -30,7 +35,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -73,6 +78,26 @@ class ReportRow(Base):
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ChangeRow(Base):
+    """One committed write to the library (a report added, deleted, re-chunked, re-extracted)."""
+
+    __tablename__ = "library_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClaimRow(Base):
+    """An ingest worker's hold on one file's bytes while it parses and embeds them."""
+
+    __tablename__ = "ingest_claims"
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    worker: Mapped[str] = mapped_column(String(160))
+    file_name: Mapped[str] = mapped_column(String(512))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class PageRow(Base):
     __tablename__ = "pages"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -111,6 +136,10 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _record_change(s: Session, report_id: int, kind: str) -> None:
+    s.add(ChangeRow(report_id=report_id, kind=kind, at=datetime.now(UTC)))
 
 
 def _report_from_row(row: ReportRow) -> Report:
@@ -265,6 +294,11 @@ class Store:
             s.flush()
             if also is not None:
                 also(s, row.id)
+            # The claim on these bytes ends with the commit that makes them a report.
+            s.execute(delete(ClaimRow).where(ClaimRow.content_hash == content_hash))
+            for old_id in replace_ids:
+                _record_change(s, old_id, "delete")
+            _record_change(s, row.id, "add")
             return row.id, [r.id for r in chunk_rows]
 
     def replace_chunks(self, report_id: int, chunks: Sequence[Chunk], vectors: np.ndarray) -> list[int]:
@@ -277,6 +311,7 @@ class Store:
                 update(ReportRow).where(ReportRow.id == report_id).values(chunk_count=len(rows))
             )
             s.flush()
+            _record_change(s, report_id, "reindex")
             return [r.id for r in rows]
 
     def _delete_report(self, s: Session, report_id: int) -> None:
@@ -291,7 +326,82 @@ class Store:
         with self.session() as s:
             ids = list(s.scalars(select(ChunkRow.id).where(ChunkRow.report_id == report_id)))
             self._delete_report(s, report_id)
+            _record_change(s, report_id, "delete")
             return ids
+
+    # -- sharing the library between processes -----------------------------------------
+    def generation(self) -> tuple[int, int]:
+        """Where the library stands: (changes committed, the newest change's id).
+
+        The count matters as well as the id: on PostgreSQL a transaction that drew a lower id
+        can commit after a higher one is already visible, which moves the count only."""
+        with self.session() as s:
+            count, newest = s.execute(select(func.count(ChangeRow.id), func.max(ChangeRow.id))).one()
+            return int(count or 0), int(newest or 0)
+
+    def record_change(self, report_id: int, kind: str) -> None:
+        """Note a write made outside this class (re-extracted facts) for other processes."""
+        with self.session() as s:
+            _record_change(s, report_id, kind)
+
+    def claim(
+        self,
+        content_hash: str,
+        worker: str,
+        file_name: str,
+        ttl_s: float,
+        is_dead: Callable[[str], bool] | None = None,
+    ) -> str | None:
+        """Take these bytes for `worker` for `ttl_s` seconds. None when taken (or already
+        ours); otherwise the worker that holds them. A claim that expired, or whose holder
+        `is_dead` says is gone (a crashed process on this machine), is taken over. Each step
+        is one atomic statement, so two workers never both win."""
+        for _ in range(3):
+            now = datetime.now(UTC)
+            expires = now + timedelta(seconds=ttl_s)
+            try:
+                with self.session() as s:
+                    s.add(ClaimRow(content_hash=content_hash, worker=worker, file_name=file_name, expires_at=expires))
+                return None
+            except IntegrityError:
+                pass  # held by someone (maybe us, maybe a dead worker)
+            with self.session() as s:
+                holder = s.scalar(select(ClaimRow.worker).where(ClaimRow.content_hash == content_hash))
+                if holder is None:
+                    continue  # released meanwhile: try again from the start
+                takeable = (ClaimRow.expires_at < now) | (ClaimRow.worker == worker)
+                if is_dead is not None and holder != worker and is_dead(holder):
+                    takeable = takeable | (ClaimRow.worker == holder)
+                taken = s.execute(
+                    update(ClaimRow)
+                    .where(ClaimRow.content_hash == content_hash, takeable)
+                    .values(worker=worker, file_name=file_name, expires_at=expires)
+                )
+                if cast(CursorResult[Any], taken).rowcount:
+                    return None
+                return holder
+        return self.claim_holder(content_hash) or "another worker"  # changing hands under us
+
+    def claim_holder(self, content_hash: str) -> str | None:
+        with self.session() as s:
+            return s.scalar(select(ClaimRow.worker).where(ClaimRow.content_hash == content_hash))
+
+    def renew_claims(self, content_hashes: Sequence[str], worker: str, ttl_s: float) -> None:
+        if not content_hashes:
+            return
+        with self.session() as s:
+            s.execute(
+                update(ClaimRow)
+                .where(ClaimRow.content_hash.in_(list(content_hashes)), ClaimRow.worker == worker)
+                .values(expires_at=datetime.now(UTC) + timedelta(seconds=ttl_s))
+            )
+
+    def release_claims(self, worker: str, content_hashes: Sequence[str] | None = None) -> None:
+        with self.session() as s:
+            query = delete(ClaimRow).where(ClaimRow.worker == worker)
+            if content_hashes is not None:
+                query = query.where(ClaimRow.content_hash.in_(list(content_hashes)))
+            s.execute(query)
 
     def list_reports(self) -> list[Report]:
         with self.session() as s:
@@ -340,6 +450,10 @@ class Store:
             rows = s.scalars(select(ReportRow).where(ReportRow.id.in_(ids)))
             return {r.id: _report_from_row(r) for r in rows}
 
+    def chunk_ids(self) -> np.ndarray:
+        with self.session() as s:
+            return np.fromiter(s.scalars(select(ChunkRow.id).order_by(ChunkRow.id)), dtype=np.int64)
+
     def indexed_chunk_ids(self) -> np.ndarray:
         """Ids of every chunk that has a vector (so belongs in the index)."""
         with self.session() as s:
@@ -381,6 +495,20 @@ class Store:
                 return
             last = rows[-1][0]
             yield [(r[0], r[1], bool(r[2]), r[3]) for r in rows]
+
+    def catalog_rows(self, ids: Sequence[int]) -> list[tuple[int, int, bool, str]]:
+        """(id, report_id, is_boilerplate, text) of the given chunks, in id order."""
+        out: list[tuple[int, int, bool, str]] = []
+        ids = sorted(ids)
+        with self.session() as s:
+            for start in range(0, len(ids), 5000):
+                rows = s.execute(
+                    select(ChunkRow.id, ChunkRow.report_id, ChunkRow.is_boilerplate, ChunkRow.text)
+                    .where(ChunkRow.id.in_(ids[start : start + 5000]))
+                    .order_by(ChunkRow.id)
+                )
+                out.extend((r[0], r[1], bool(r[2]), r[3]) for r in rows)
+        return out
 
     def counts(self) -> dict[str, int]:
         with self.session() as s:
