@@ -6,7 +6,8 @@ from datetime import date
 
 import streamlit as st
 
-from report_rag.answer.qa import EvidenceFound, Final, Token, ask_stream
+from report_rag.answer.qa import EvidenceFound, Final, Token
+from report_rag.answer.shared import Queued, ask_shared
 from report_rag.errors import ReportRagError
 from report_rag.retrieval.retriever import Filters
 from report_rag.types import Answer, Report, ReportStatus
@@ -42,14 +43,17 @@ def sidebar_filters(reports: list[Report]) -> Filters:
 
 def stream_answer(question: str, filters: Filters, k: int) -> Answer | None:
     """Render the answer while it is written; the checked Answer, or None after an error."""
-    generator = generator_or_error()
-    if generator is None:
+    if generator_or_error() is None:  # built (or its error shown) before anything streams
         return None
     final: list[Answer] = []
 
     def tokens():
-        for event in ask_stream(resources.library(), generator, question, filters=filters, k=k):
-            if isinstance(event, EvidenceFound) and event.citations:
+        events = ask_shared(resources.library(), resources.model_gate(), resources.library_access().reading,
+                            question, filters=filters, k=k)
+        for event in events:
+            if isinstance(event, Queued):
+                yield f"*Waiting for the model, {event.ahead} ahead…*\n\n"
+            elif isinstance(event, EvidenceFound) and event.citations:
                 # Shown at once, while the model reads; the answer follows below it.
                 lines = [f"- [{c.n}] {c.file} p.{c.page}: “{c.quote}”" for c in event.citations]
                 yield markdown_text("Evidence\n" + "\n".join(lines)) + "\n\n"
@@ -59,7 +63,7 @@ def stream_answer(question: str, filters: Filters, k: int) -> Answer | None:
                 final.append(event.answer)
 
     try:
-        with resources.library_access().reading(), resources.model_gate().turn(), st.spinner("Searching the reports…"):
+        with st.spinner("Searching the reports…"):
             st.write_stream(tokens())
     except ReportRagError as exc:
         st.error(f"Could not answer: {exc}")

@@ -54,8 +54,10 @@ def digest_section(since: date | None) -> None:
         generator = generator_or_error()
         if generator is None:
             return
-        with resources.library_access().reading(), resources.model_gate().turn(), st.spinner("Drafting the digest…"):
-            st.session_state[DIGEST_KEY] = (since, build_digest(resources.library(), generator, since=since))
+        # SQL reads only (no index): no library lock; the model is queued for its own work.
+        with st.spinner("Drafting the digest…"):
+            gated = resources.model_gate().gated(generator)
+            st.session_state[DIGEST_KEY] = (since, build_digest(resources.library(), gated, since=since))
         st.rerun()
 
 

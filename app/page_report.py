@@ -97,8 +97,10 @@ def brief_section(report: Report) -> None:
         generator = generator_or_error()
         if generator is None:
             return
-        with resources.library_access().reading(), resources.model_gate().turn(), st.spinner("Drafting the brief…"):
-            briefs[report.id] = draft_brief(resources.library(), generator, report, facts_view.load(report.id))
+        # SQL reads only (no index): no library lock; the model is queued for its own work.
+        with st.spinner("Drafting the brief…"):
+            gated = resources.model_gate().gated(generator)
+            briefs[report.id] = draft_brief(resources.library(), gated, report, facts_view.load(report.id))
         st.rerun()
 
 

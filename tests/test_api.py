@@ -143,3 +143,51 @@ def test_writers_wait_for_readers_and_readers_for_a_writer() -> None:
     first.join(5)
     second.join(5)
     assert order == ["read done", "write"]
+
+
+class BlockingGenerator(ScriptedGenerator):
+    """Holds its answer until released: a long generation, on demand."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__(reply)
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def stream(self, messages, params):
+        self.started.set()
+        assert self.release.wait(30)
+        yield from super().stream(messages, params)
+
+
+def test_a_long_answer_holds_neither_the_library_nor_the_queue_silently(tmp_path, sample_pdfs) -> None:
+    home = tmp_path / "home"
+    with Library(Settings.for_tests(home)) as library:
+        ingest_paths(library, [str(p) for p in sample_pdfs[:4]])
+    generator = BlockingGenerator("The reports say so [1].")
+    app = create_app(Settings.for_tests(home), generator_factory=lambda _: generator)
+    question = {"question": "What do the reports say about the target price?"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        first: list[str] = []
+        asking = threading.Thread(target=lambda: first.append(client.post("/v1/ask", json=question).text))
+        asking.start()
+        try:
+            assert generator.started.wait(30)  # the first answer is being generated
+            # A write (delete) and searches go through while it generates: its reader lock is gone.
+            victim = client.get("/v1/reports").json()["reports"][-1]["id"]
+            assert client.delete(f"/v1/reports/{victim}").status_code == 200
+            assert client.get("/v1/search", params={"q": "目标价"}).status_code == 200
+            # A second question is told it waits behind the first.
+            with client.stream("POST", "/v1/ask", json=question, headers={"Accept": "text/event-stream"}) as response:
+                lines = response.iter_lines()
+                for line in lines:
+                    if line.startswith("event: queued"):
+                        queued = json.loads(next(lines).removeprefix("data: "))
+                        break
+                generator.release.set()
+                rest = "\n".join(lines)
+            assert queued["ahead"] == 1 and "waiting for the model" in queued["message"]
+            assert "event: final" in rest
+        finally:
+            generator.release.set()
+            asking.join(timeout=30)
+        assert json.loads(first[0])["answer"]

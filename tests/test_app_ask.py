@@ -95,13 +95,13 @@ def test_broker_and_date_filters_reach_the_retriever(corpus_harness, monkeypatch
     seen = []
     from report_rag_app import page_ask
 
-    real = page_ask.ask_stream
+    real = page_ask.ask_shared
 
-    def spy(library, generator, question, *, filters, k):
+    def spy(library, gate, reading, question, *, filters, k):
         seen.append((filters, k))
-        return real(library, generator, question, filters=filters, k=k)
+        return real(library, gate, reading, question, filters=filters, k=k)
 
-    monkeypatch.setattr(page_ask, "ask_stream", spy)
+    monkeypatch.setattr(page_ask, "ask_shared", spy)
     at = corpus_harness.page("ask").run()
     at.sidebar.checkbox(key="ask_by_date").check().run()
     at.sidebar.number_input(key="ask_k").set_value(4).run()

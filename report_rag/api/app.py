@@ -28,7 +28,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from report_rag.answer import EvidenceFound, Final, PassagesFound, Token, ask_stream
+from report_rag.answer import EvidenceFound, Final, PassagesFound, Queued, Token, ask_shared
 from report_rag.errors import ReportNotFoundError, ReportRagError
 from report_rag.llm.base import Generator
 from report_rag.llm.gate import GeneratorFactory, ModelGate
@@ -214,9 +214,8 @@ def create_app(settings: Settings, *, generator_factory: GeneratorFactory | None
         return final.to_json()
 
     def _answer_events(question: str, filters: Filters, k: int) -> Iterator[Any]:
-        generator = model.generator()
-        with lock.reading(), model.turn():
-            yield from ask_stream(library, generator, question, filters=filters, k=k)
+        # The reader lock covers retrieval only; the model is queued for its own work.
+        return ask_shared(library, model, lock.reading, question, filters=filters, k=k)
 
     def _sse(events: Iterator[Any]) -> Iterator[str]:
         try:
@@ -225,6 +224,8 @@ def create_app(settings: Settings, *, generator_factory: GeneratorFactory | None
                     yield _event("passages", {"passages": [_passage_json(p) for p in event.passages]})
                 elif isinstance(event, EvidenceFound):
                     yield _event("evidence", {"citations": [c.to_json() for c in event.citations]})
+                elif isinstance(event, Queued):
+                    yield _event("queued", {"ahead": event.ahead, "message": f"waiting for the model, {event.ahead} ahead"})
                 elif isinstance(event, Token):
                     yield _event("token", {"text": event.text})
                 elif isinstance(event, Final):

@@ -167,6 +167,7 @@ def company_aliases(question: str) -> list[tuple[str, ...]]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def expand_query(question: str) -> str:
     """The question plus the other-language names of its terms and companies."""
     extra = glossary_terms(question)

@@ -93,7 +93,7 @@ class Retriever:
         # cross scripts on its own, and the small embedder crosses them weakly.
         expanded = expand_query(query)
         if len(index) and allowed_count:
-            vector = library.embedder.encode_queries([expanded])
+            vector = library.queries.encode_queries([expanded])
             if allowed_count < len(mask) // 2:
                 # A narrow filter (some reports): exact search among those ids only.
                 _, ids = index.search(vector, n, allowed=catalog.ids[mask])
@@ -149,7 +149,7 @@ class Retriever:
             order = [c for c, owner in zip(order, owners) if owner == top_report]
             result.scoped_to, result.scope_reason = (top_report,), "question refers to one report"
 
-        chunks = library.store.chunks_by_ids(order[: 4 * k])
+        chunks = library.chunks(order[: 4 * k])
         dense_pos = {cid: i for i, cid in enumerate(dense)}
         lexical_pos = {cid: i for i, cid in enumerate(lexical)}
         kept_shingles: list[set[str]] = []

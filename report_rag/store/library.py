@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from report_rag.embed.base import Embedder, create_embedder
+from report_rag.embed.batching import QueryBatcher
 from report_rag.errors import IndexMismatchError, ReportNotFoundError
 from report_rag.parse.chunking import ChunkingParams
 from report_rag.settings import Settings
@@ -49,6 +50,7 @@ class Library:
         self.store = Store(settings.db_url)
         migrate(self.store)  # bring an older library's schema up to date on open
         self._embedder = embedder
+        self._queries: QueryBatcher | None = None
         self._index: FaissIndex | None = None
         self._catalog: ChunkCatalog | None = None
         self._heads: dict[int, str] | None = None
@@ -56,6 +58,8 @@ class Library:
         self._reports: list[Report] | None = None
         self._unsaved = 0
         self._generation: tuple[int, int] | None = None  # the library state the caches reflect
+        self._fingerprint_checked = False
+        self._chunk_cache: dict[int, Chunk] = {}  # search results' chunks, dropped on any change
 
     # -- components, created on first use ----------------------------------------------
     @property
@@ -63,6 +67,13 @@ class Library:
         if self._embedder is None:
             self._embedder = create_embedder(self.settings)
         return self._embedder
+
+    @property
+    def queries(self) -> QueryBatcher:
+        """Query encoding for searches: batched across concurrent callers, recent ones cached."""
+        if self._queries is None:
+            self._queries = QueryBatcher(self.embedder)
+        return self._queries
 
     @property
     def chunking(self) -> ChunkingParams:
@@ -78,15 +89,19 @@ class Library:
         }
 
     def check_fingerprint(self) -> None:
-        """Refuse to mix vectors from different embedders or chunkings in one library."""
+        """Refuse to mix vectors from different embedders or chunkings in one library.
+        Checked once per library state (every search asks; a change anywhere asks SQL again)."""
+        if self._fingerprint_checked:
+            return
         stored = self.store.get_meta(FINGERPRINT_KEY)
         current = self.fingerprint()
         if stored is None or self.store.counts()["chunks"] == 0:
             if stored != current:
                 self.store.set_meta(FINGERPRINT_KEY, current)
-            return
+            return  # an empty library: checked again on the next call
         if stored != current:
             raise IndexMismatchError(describe_mismatch(stored, current, str(self.settings.home)))
+        self._fingerprint_checked = True
 
     @property
     def index(self) -> FaissIndex:
@@ -188,8 +203,22 @@ class Library:
         return self._heads
 
     def forget_cached_reports(self) -> None:
-        """Drop cached report lists/heads/sectors after a write that bypassed this object."""
+        """Drop cached report lists/heads/sectors/chunks after a write (also one that bypassed
+        this object)."""
         self._heads = self._sectors = self._reports = None
+        self._chunk_cache = {}
+        self._fingerprint_checked = False
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:
+        """Chunks by id, from memory when a recent search already read them."""
+        cache = self._chunk_cache
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            fetched = self.store.chunks_by_ids(missing)
+            if len(cache) + len(fetched) > 50_000:  # bound the memory; refilled by use
+                cache = self._chunk_cache = {}
+            cache.update(fetched)
+        return {i: cache[i] for i in ids if i in cache}
 
     def report_sectors(self) -> dict[int, str]:
         """report id -> extracted sector (传媒, 食品饮料 …), cached until the library changes."""
@@ -257,6 +286,7 @@ class Library:
         index.save(self.settings.index_path, self.fingerprint())
         self._index = index
         self._catalog = None  # chunk ids changed: rebuild on next use
+        self.forget_cached_reports()
         self._unsaved = 0
         return ReindexSummary(len(reports), total_chunks, time.perf_counter() - started)
 
