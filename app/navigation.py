@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from report_rag_app import page_ask, page_library, page_picks, page_report, page_status
+from report_rag_app import page_ask, page_library, page_picks, page_report, page_status, page_stocks
 
 
 def pages() -> dict[str, st.Page]:
@@ -13,5 +13,6 @@ def pages() -> dict[str, st.Page]:
         "ask": st.Page(page_ask.render, title="Ask", icon=":material/chat:", url_path="ask"),
         "report": st.Page(page_report.render, title="Report card", icon=":material/description:", url_path="report"),
         "picks": st.Page(page_picks.render, title="Picks", icon=":material/trending_up:", url_path="picks"),
+        "stocks": st.Page(page_stocks.render, title="Stocks", icon=":material/candlestick_chart:", url_path="stocks"),
         "status": st.Page(page_status.render, title="Status", icon=":material/settings:", url_path="status"),
     }

@@ -42,3 +42,7 @@ class IndexMismatchError(ReportRagError):
 
 class ReportNotFoundError(ReportRagError):
     """A report id or file name does not exist in the library."""
+
+
+class StockNotFoundError(ReportRagError):
+    """No stock in the library matches a name or code, or several do."""

@@ -139,3 +139,29 @@ def test_status_reports_models_and_library_without_loading_the_answer_model(samp
     assert embedder["setting"] == "hashing" and embedder["loaded"] == "True"
     assert library["reports"] == "2" and library["home"] == str(harness.home)
     assert library["database"].startswith("sqlite:///")
+
+
+FOOD = "huajin_food_flash_2024-09-27.pdf"
+
+
+def test_stocks_page_joins_two_notes_and_matches_the_cli_field_for_field(harness, sample_pdfs, capsys):
+    import json
+
+    from report_rag.cli.main import main
+    from report_rag.present.stock import COVERAGE_COLUMNS
+
+    harness.ingest(*[p for p in sample_pdfs if p.name in (MOUTAI, FOOD)])
+    at = harness.page("stocks").run()
+    assert not at.exception, at.exception
+    labels = at.selectbox(key="stock_key").options
+    assert any("贵州茅台 (600519.SH) — 2 reports" in label for label in labels)
+    at.selectbox(key="stock_key").set_value("600519.SH").run()
+    table = at.dataframe[0].value
+    assert main(["stock", "600519.SH", "--json"]) == 0
+    expected = json.loads(capsys.readouterr().out)["latest"]
+    assert len(table) == len(expected) == 2
+    for shown, row in zip(table.to_dict("records"), expected, strict=True):
+        for column in COVERAGE_COLUMNS:
+            a, b = shown[column], row[column]
+            assert (a == b) or (a != a and b is None) or (a is None and b is None), (column, a, b)
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the target chart is drawn

@@ -245,3 +245,22 @@ def test_covered_forecasts_survive_the_store(tmp_path) -> None:
     loaded = load_facts(store, report_id)
     assert loaded is not None and loaded.forecasts == facts.forecasts
     store.close()
+
+
+# A global bank's valuation comps (Citi's layout): the name opens the row, the code follows,
+# then the analyst column — the analyst is never the stock.
+COMPS = """China Internet 1H26 Outlook
+Figure 23. Valuation comp of preferred picks
+Company Name Reuters Analyst Price Price Mkt Cap Risk/ Target ETR P/E P/S
+Ticker Currency HKD$'M USD$'m Rating Price % 2025E 2026E 2027E 2025E 2026E 2027E
+Tencent 0700.HK Alicia Yap, CFA HKD 611.50 5,592,088 718,237 1 751.00 23.6% 19.6 17.4 15.9 6.8 6.3 5.8
+Century Huatong 002602.SZ Nelson Cheung CNY 17.99 147,052 18,887 1 22.00 22.3% 24.8 16.3 15.2 3.5 2.9 2.8
+Source: Citi Research"""
+
+
+def test_a_row_that_opens_with_the_name_keeps_it_and_not_the_analyst_after_the_code() -> None:
+    facts = _facts(COMPS)
+    named = {(c.security, c.security_code) for c in facts.forecasts}
+    assert named == {("Tencent", "0700.HK"), ("Century Huatong", "002602.SZ")}
+    tencent = {(c.metric, c.period): c.value for c in facts.forecasts if c.security == "Tencent"}
+    assert tencent[("pe", "2025E")] == 19.6 and tencent[("pe", "2027E")] == 15.9

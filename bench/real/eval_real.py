@@ -4,6 +4,7 @@
     python bench/real/eval_real.py               # fields: right / wrong / missing per field
     python bench/real/eval_real.py --show title  # every miss of one field, gold beside ours
     python bench/real/eval_real.py --qa [--limit N]   # cited Q&A with the configured model (slow)
+    python bench/real/eval_real.py --stocks      # also: are reports on one stock joined in one view?
 
 Each field of each report is one of:
 * right   — the report prints it and we extracted that value;
@@ -313,12 +314,51 @@ def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None) -> dict:
     }
 
 
+def evaluate_stock_joins(pdf_dir: Path, golds: list[dict]) -> dict:
+    """For every listing the gold gives two or more reports (a company note's ticker, an
+    industry note's pick codes): does one security hold all of them? And does any security
+    hold two gold listings of one market (a wrong merge)?"""
+    from report_rag.store.securities import SecurityDirectory, listing_key, market_of, mentions_of
+
+    mentions = []
+    expected: dict[str, set[int]] = defaultdict(set)
+    for index, gold in enumerate(golds):
+        if gold.get("text_layer") is False:
+            continue
+        try:
+            mentions.extend(mentions_of(index, extract(pdf_dir / gold["file"])))
+        except Exception:
+            continue
+        codes = [gold.get("ticker")] + [p.get("code") for p in gold.get("picks") or []]
+        for code in codes:
+            if code:
+                expected[listing_key(code)].add(index)
+    directory = SecurityDirectory(mentions)
+    shared = {code: reports for code, reports in expected.items() if len(reports) >= 2}
+    joined, split = 0, []
+    for code, reports in sorted(shared.items()):
+        security = directory.of(None, code)
+        held = set(security.reports) if security else set()
+        if reports <= held:
+            joined += 1
+        else:
+            split.append(f"{code}: gold {sorted(golds[i]['file'] for i in reports - held)} not joined")
+    gold_listings = set(expected)
+    merged = [s.label for s in directory.securities
+              if len({market_of(c) for c in s.codes if c in gold_listings})
+              < len([c for c in s.codes if c in gold_listings])]
+    return {"stocks_in_2plus_reports": len(shared), "joined": joined, "split": split, "wrong_merges": merged,
+            "securities": len(directory.securities),
+            "joined_pct": round(100 * joined / len(shared), 1) if shared else None}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pdfs", type=Path, default=HERE / "pdfs")
     parser.add_argument("--show", choices=FIELDS, help="print every wrong/missing value of one field")
     parser.add_argument("--qa", action="store_true", help="also run cited Q&A with the configured model (slow)")
     parser.add_argument("--limit", type=int, help="at most this many questions (with --qa)")
+    parser.add_argument("--stocks", action="store_true", help="also check the stock joins across reports")
     args = parser.parse_args(argv)
     golds = load_gold()
     absent = [g["file"] for g in golds if not (args.pdfs / g["file"]).exists()]
@@ -333,6 +373,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'all':20} right {result['right_pct']}%  wrong {result['wrong_pct']}%  missing {result['missing_pct']}%")
     for line in result["unreadable"]:
         print("unreadable:", line)
+    if args.stocks:
+        result["stocks"] = stocks = evaluate_stock_joins(args.pdfs, golds)
+        print(f"stocks in 2+ reports (gold): {stocks['stocks_in_2plus_reports']}, joined in one view: "
+              f"{stocks['joined']}, wrong merges: {len(stocks['wrong_merges'])}")
+        for line in stocks["split"] + stocks["wrong_merges"]:
+            print("  ", line)
     if args.qa:
         result["qa"] = evaluate_qa(args.pdfs, golds, args.limit)
         print("qa:", result["qa"])

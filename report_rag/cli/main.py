@@ -252,6 +252,28 @@ def cmd_picks(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_stock(args: argparse.Namespace, settings: Settings) -> int:
+    from report_rag.present.export import write_csv
+    from report_rag.present.stock import stock_markdown, stock_tables, stock_xlsx_bytes
+    from report_rag.store.library import Library
+    from report_rag.store.securities import stock_view
+
+    with Library(settings) as library:
+        view = stock_view(library.store, args.query)
+    if args.json:
+        _print_json(view.to_json())
+    elif args.csv:
+        rows, columns = stock_tables(view)[args.table]
+        write_csv(sys.stdout, rows, columns)
+    elif args.xlsx:
+        Path(args.xlsx).write_bytes(stock_xlsx_bytes(view))
+        print(f"Wrote {view.security.label}: {len(view.history)} ratings/targets, {len(view.forecasts)} forecasts "
+              f"to {args.xlsx}")
+    else:
+        print(stock_markdown(view))
+    return EXIT_OK
+
+
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     from report_rag.answer.digest import build_digest, digest_markdown
     from report_rag.store.library import Library
@@ -350,6 +372,16 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--csv", action="store_true", help="CSV on stdout")
     out.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook")
     p.set_defaults(handler=cmd_picks)
+
+    p = sub.add_parser("stock", parents=[parent], help="one stock across brokers: ratings, targets, forecasts")
+    p.add_argument("query", help="a code (600519.SH, 0700.HK, 700 HK) or a name (贵州茅台, Tencent)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--csv", action="store_true", help="CSV on stdout (the table --table names)")
+    out.add_argument("--xlsx", metavar="FILE", help="write an Excel workbook, one sheet per table")
+    p.add_argument("--table", choices=["latest", "history", "forecasts", "spreads"], default="latest",
+                   help="the table --csv writes (default: latest)")
+    p.set_defaults(handler=cmd_stock)
 
     p = sub.add_parser("digest", parents=[parent], help="rating changes, top picks, consensus, with a cited summary")
     p.add_argument("--since", type=_parse_date)

@@ -387,12 +387,16 @@ def _stock_rows(line: TextLine) -> list[tuple[str, str, list[str], str]]:
         end = codes[index + 1].start() if index + 1 < len(codes) else len(text)
         after = text[code.end() : end]
         name_match = _ROW_NAME_RE.match(after.strip())
-        if name_match is None:
+        # "Tencent 0700.HK Alicia Yap, CFA HKD 611.50 …": a row that opens with the name has
+        # it before the code, and what follows the code is another column (the analyst).
+        before = tidy(text[: code.start()]) if index == 0 else ""
+        if before and is_stock_name(before):
+            name = before
+        elif name_match is not None and is_stock_name(tidy(name_match.group().rstrip("*"))):
+            name = tidy(name_match.group().rstrip("*"))
+        else:
             continue
-        name = tidy(name_match.group().rstrip("*"))
-        if not is_stock_name(name):
-            continue
-        rest = after.strip()[name_match.end() :].split()
+        rest = after.strip()[name_match.end() :].split() if name_match is not None else after.split()
         figures: list[str] = []
         for token in rest:
             if _ROW_NUMBER_RE.match(token):

@@ -23,17 +23,26 @@ def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel then reads the Chinese right
 
 
+Sheet = tuple[str, Sequence[dict[str, Any]], Sequence[str]]  # (name, rows, columns)
+
+
 def xlsx_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str], sheet: str = "Sheet1") -> bytes:
+    return xlsx_book_bytes([(sheet, rows, columns)])
+
+
+def xlsx_book_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """One workbook, one sheet per table, header row first."""
     try:
         from openpyxl import Workbook
     except ImportError as exc:
         raise MissingDependencyError("openpyxl", "ui", "Excel export") from exc
     book = Workbook()
-    table = book.active
-    table.title = sheet
-    table.append(list(columns))
-    for row in rows:
-        table.append([row.get(c) for c in columns])
+    book.remove(book.active)
+    for name, rows, columns in sheets:
+        table = book.create_sheet(title=name[:31])  # Excel's limit on sheet names
+        table.append(list(columns))
+        for row in rows:
+            table.append([row.get(c) for c in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,0 +1,130 @@
+"""Securities joined across reports, one rule per test, and the stock view built on them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from report_rag.errors import StockNotFoundError
+from report_rag.store.securities import Mention, SecurityDirectory, listing_key, stock_view
+
+
+def _one(directory: SecurityDirectory, name: str | None, code: str | None):
+    found = directory.of(name, code)
+    assert found is not None
+    return found
+
+
+def test_every_printing_of_a_code_is_one_listing() -> None:
+    assert {listing_key(c) for c in ("300750", "300750 CH", "300750.SZ")} == {"300750.SZ"}
+    assert {listing_key(c) for c in ("700 HK", "00700.HK", "0700.HK")} == {"0700.HK"}
+    assert {listing_key(c) for c in ("NVDA.O", "NVDA US", "NVDA.US")} == {"NVDA US"}
+    directory = SecurityDirectory([Mention(1, "宁德时代", "300750"), Mention(2, "CATL", "300750 CH"),
+                                   Mention(3, None, "300750.SZ")])
+    [catl] = directory.securities
+    assert catl.codes == ("300750.SZ",) and catl.reports == (1, 2, 3)
+    assert set(catl.names) == {"宁德时代", "CATL"}
+
+
+def test_a_name_printed_with_codes_in_two_markets_joins_them_as_share_classes() -> None:
+    directory = SecurityDirectory([Mention(1, "比亚迪", "002594.SZ"), Mention(2, "比亚迪股份", "1211.HK"),
+                                   Mention(3, "比亚迪", "1211 HK")])
+    [byd] = directory.securities
+    assert byd.codes == ("002594.SZ", "1211.HK") and byd.reports == (1, 2, 3)
+
+
+def test_a_name_without_a_code_joins_its_named_security_suffix_insensitively() -> None:
+    directory = SecurityDirectory([Mention(1, "快手-W", "1024.HK"), Mention(2, "快手", None)])
+    [kuaishou] = directory.securities
+    assert kuaishou.reports == (1, 2)
+    assert _one(directory, "快手", None) is kuaishou
+
+
+def test_a_name_with_two_codes_in_one_market_is_ambiguous_and_joins_nothing() -> None:
+    # Two different A-share listings printed under one short name: a wrong code somewhere, or
+    # two companies. Neither is merged into the other, and the bare name stays on its own.
+    directory = SecurityDirectory([Mention(1, "华能", "600011.SH"), Mention(2, "华能", "600027.SH"),
+                                   Mention(3, "华能", None)])
+    assert len(directory.securities) == 3
+    alone = _one(directory, "华能", None)
+    assert alone.codes == () and alone.ambiguous_names == ("华能",)
+    assert _one(directory, "华能", "600011.SH") != _one(directory, "华能", "600027.SH")
+
+
+def test_different_names_without_codes_stay_apart() -> None:
+    directory = SecurityDirectory([Mention(1, "腾讯控股", None), Mention(2, "Tencent Holdings", None)])
+    assert len(directory.securities) == 2  # no code, no curated alias: not joined by guess
+
+
+def test_find_by_code_form_whole_name_or_unique_part() -> None:
+    directory = SecurityDirectory([Mention(1, "美团-W", "03690.HK"), Mention(2, "Meituan", "3690 HK"),
+                                   Mention(3, "贵州茅台", "600519.SH"), Mention(4, "茅台酒业", None)])
+    assert [s.key for s in directory.find("3690 HK")] == ["3690.HK"]
+    assert [s.key for s in directory.find("meituan")] == ["3690.HK"]
+    assert [s.key for s in directory.find("美团")] == ["3690.HK"]
+    assert len(directory.find("茅台")) == 2  # a part naming two: the caller must choose
+    assert directory.find("no such company") == []
+
+
+@pytest.fixture(scope="module")
+def sample_home(tmp_path_factory, sample_pdfs):
+    from report_rag.pipeline.ingest import ingest_paths
+    from report_rag.settings import Settings
+    from report_rag.store.library import Library
+
+    home = tmp_path_factory.mktemp("stocks-home")
+    with Library(Settings.for_tests(home)) as library:
+        assert not ingest_paths(library, [str(p) for p in sample_pdfs]).failed
+    return home
+
+
+def test_the_samples_two_notes_on_moutai_join_in_one_view(sample_home) -> None:
+    from report_rag.settings import Settings
+    from report_rag.store import Store
+
+    store = Store(Settings.for_tests(sample_home).db_url)
+    view = stock_view(store, "600519")
+    assert view.security.codes == ("600519.SH",)
+    brokers = {entry.broker: entry for entry in view.latest}
+    assert set(brokers) == {"开元证券", "华锦证券"}
+    note = brokers["开元证券"]
+    assert (note.kind, note.target, note.currency, note.price) == ("company", 1880.0, "CNY", 1426.0)
+    assert round(note.upside or 0, 3) == round(1880 / 1426 - 1, 3)
+    assert note.target_evidence is not None and "1880" in note.target_evidence.quote
+    assert brokers["华锦证券"].kind == "list" and brokers["华锦证券"].rating_normalized == "buy"
+    eps = {(p.year, p.value) for p in view.forecasts if p.metric == "eps"}
+    assert (2025, 78.69) in eps
+    assert all(p.source.evidence.quote for p in view.forecasts)
+    with pytest.raises(StockNotFoundError, match="no stock"):
+        stock_view(store, "不存在的公司")
+    store.close()
+
+
+def test_cli_json_matches_the_view_field_for_field(sample_home, capsys, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from report_rag.cli.main import main
+    from report_rag.settings import Settings
+    from report_rag.store import Store
+
+    store = Store(Settings.for_tests(sample_home).db_url)
+    expected = stock_view(store, "Tencent").to_json()
+    store.close()
+    assert main(["--home", str(sample_home), "stock", "Tencent", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == expected
+    assert main(["--home", str(sample_home), "stock", "0700.HK", "--xlsx", str(tmp_path / "t.xlsx")]) == 0
+    book = load_workbook(tmp_path / "t.xlsx")
+    assert book.sheetnames == ["latest", "history", "forecasts", "spreads"]
+    header = [c.value for c in book["forecasts"][1]]
+    assert {"file", "page", "quote"} <= set(header)
+    assert book["latest"].max_row == len(expected["latest"]) + 1
+    assert main(["--home", str(sample_home), "stock", "nothing-like-this"]) != 0
+    assert "no stock" in capsys.readouterr().err
+
+
+def test_legal_form_words_do_not_split_a_company() -> None:
+    directory = SecurityDirectory([Mention(1, "NVIDIA Corporation", "NVDA US"), Mention(2, "NVIDIA Corp", None),
+                                   Mention(3, "NVIDIA Corp.", "NVDA.O")])
+    [nvidia] = directory.securities
+    assert nvidia.reports == (1, 2, 3) and nvidia.codes == ("NVDA US",)
