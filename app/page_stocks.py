@@ -72,6 +72,26 @@ def evidence_table(rows: list[dict[str, Any]], columns: list[str], key: str, pag
         st.caption("Select a row to see its page.")
 
 
+def _number(row: dict[str, Any]) -> str:
+    if row["target"] is not None:
+        return f"target {row['target']:,.2f} {row['currency'] or ''}".rstrip()
+    return row["rating"] or "rating"
+
+
+def evidence_buttons(rows: list[dict[str, Any]], key: str) -> None:
+    """Each broker's number as a button that opens the page it was read from."""
+    chosen = st.session_state.get(key)
+    with st.container(horizontal=True):
+        for index, row in enumerate(rows):
+            page = row["target_page"] or row["rating_page"]
+            if page and st.button(f"{row['broker'] or row['file']}: {_number(row)} · p.{page}", key=f"{key}-{index}"):
+                chosen = st.session_state[key] = index
+    if chosen is not None and chosen < len(rows):
+        row = rows[chosen]
+        page = row["target_page"] or row["rating_page"]
+        show_page(row["report_id"], int(page), caption=f"{row['file']} · page {page}", quote=row.get("quote"))
+
+
 def downloads(view: StockView) -> None:
     name = (view.security.codes[0] if view.security.codes else view.security.key).replace(" ", "_")
     latest, columns = stock_tables(view)["latest"]
@@ -108,7 +128,10 @@ def render() -> None:
         st.caption("Not joined by name (it names another listing too): " + ", ".join(security.ambiguous_names))
     tables = stock_tables(view)
     st.subheader("Latest rating and target by broker")
-    evidence_table(tables["latest"][0], COVERAGE_COLUMNS[:10] + ["file", "target_page"], "stock_latest", "target_page")
+    latest = tables["latest"][0]
+    st.dataframe(latest, column_order=COVERAGE_COLUMNS[:10] + ["file", "target_page"], hide_index=True,
+                 width="stretch", key="stock_latest")
+    evidence_buttons(latest, f"stock_evidence_{security.key}")
     history = tables["history"][0]
     if any(r["target"] is not None for r in history):
         st.altair_chart(target_chart(history), key="stock_target_chart")

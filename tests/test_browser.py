@@ -217,3 +217,32 @@ def test_the_real_model_answers_through_the_ui(start_app, browser, artifacts, tm
         # Cited or refused is the model's call; either way the UI showed a checked answer.
         if chip is not None:
             open_citation(page, chip, artifacts / "2-cited-page.png")
+
+
+FOOD_FLASH = ROOT / "sample_reports" / "huajin_food_flash_2024-09-27.pdf"
+
+
+def test_stock_view_chart_and_a_number_through_to_its_page(start_app, browser, artifacts, tmp_path):
+    with Library(Settings.for_tests(tmp_path / "home")) as library:  # two brokers on 贵州茅台
+        assert len(ingest_paths(library, [str(SAMPLE), str(FOOD_FLASH)]).ingested) == 2
+    url = start_app()
+    with browser() as page:
+        page.goto(url)
+        page.get_by_role("link", name="Stocks").click()
+        page.get_by_role("heading", name="Stocks across brokers").wait_for()
+        page.get_by_role("heading", name="Latest rating and target by broker").wait_for()
+        chart = page.locator(".vega-embed svg").first
+        chart.wait_for()
+        page.wait_for_function("svg => svg.querySelectorAll('path, circle, symbol').length > 2",
+                               arg=chart.element_handle())
+        assert "开元证券" in chart.inner_html()  # the broker's series and its legend entry
+        assert "Target price by broker" in chart.inner_html()
+        page.screenshot(path=artifacts / "1-stock-view.png", full_page=True)
+
+        page.get_by_role("button", name=re.compile(r"开元证券: target 1,880\.00 CNY · p\.1")).click()
+        image = page.locator("[data-testid=stImage] img").first
+        image.wait_for()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 500", arg=image.element_handle())
+        assert page.get_by_text(f"{SAMPLE.name} · page 1").first.is_visible()
+        image.scroll_into_view_if_needed()
+        page.screenshot(path=artifacts / "2-target-evidence-page.png", full_page=True)
