@@ -9,6 +9,7 @@ import streamlit as st
 from report_rag.answer.digest import Digest, build_digest
 from report_rag_app import facts_view, resources
 from report_rag_app.answer_view import generator_or_error, show_answer
+from report_rag_app.charts import popular_chart, rating_distribution_chart
 from report_rag_app.page_view import markdown_text
 
 ANY = "(any broker)"
@@ -42,6 +43,10 @@ def digest_section(since: date | None) -> None:
          "brokers disagree": "yes" if s.disagreement else ""}
         for s in digest.most_recommended
     ]
+    left, right = st.columns(2)
+    for column, chart in ((left, rating_distribution_chart(digest)), (right, popular_chart(digest))):
+        if chart is not None:
+            column.altair_chart(chart)
     for title, rows in (("Rating changes", changes), ("Most recommended stocks", popular)):
         st.markdown(f"**{title}**")
         if rows:

@@ -23,39 +23,8 @@ from report_rag.present.stock import (
 from report_rag.store.securities import build_directory, stock_view
 from report_rag.types import StockView
 from report_rag_app import resources
+from report_rag_app.charts import forecast_chart, target_chart
 from report_rag_app.page_view import markdown_text, show_page
-
-RATING_ORDER = ["buy", "outperform", "neutral", "underperform", "sell"]
-RATING_COLOURS = ["#1a7f37", "#7bc96f", "#9a9a9a", "#f0883e", "#cf222e"]
-
-
-def target_chart(rows: list[dict[str, Any]]) -> Any:
-    """Target price by broker over time, the rating as colour."""
-    import altair as alt
-
-    points = [r for r in rows if r["target"] is not None and r["date"]]
-    base = alt.Chart(alt.Data(values=points))
-    colour = alt.Color("rating_normalized:N", title="rating",
-                       scale=alt.Scale(domain=RATING_ORDER, range=RATING_COLOURS))
-    lines = base.mark_line(opacity=0.4).encode(x="date:T", y=alt.Y("target:Q", title="target price"),
-                                               detail="broker:N")
-    dots = base.mark_point(filled=True, size=90).encode(
-        x=alt.X("date:T", title="report date"), y="target:Q", color=colour, shape=alt.Shape("broker:N"),
-        tooltip=["broker:N", "date:T", "rating:N", "target:Q", "currency:N", "file:N", "target_page:Q"],
-    )
-    return (lines + dots).properties(height=280, title="Target price by broker",
-                                     usermeta={"embedOptions": {"renderer": "svg"}})
-
-
-def forecast_chart(rows: list[dict[str, Any]], metric: str) -> Any:
-    """One metric's forecasts per fiscal year, a line per broker."""
-    import altair as alt
-
-    points = [r for r in rows if r["metric"] == metric]
-    return alt.Chart(alt.Data(values=points)).mark_line(point=True).encode(
-        x=alt.X("year:O", title="fiscal year"), y=alt.Y("value:Q", title=f"{metric} ({points[0]['unit'] or ''})"),
-        color=alt.Color("broker:N"), tooltip=["broker:N", "year:O", "value:Q", "unit:N", "file:N", "page:Q"],
-    ).properties(height=260, title=f"Forecast {metric} by broker", usermeta={"embedOptions": {"renderer": "svg"}})
 
 
 def evidence_table(rows: list[dict[str, Any]], columns: list[str], key: str, page_of: str) -> None:

@@ -48,6 +48,11 @@ def test_reports_facts_search_and_picks(home, sample_pdfs) -> None:
         only = client.get("/v1/search", params={"q": "快手", "broker": "华锦"}).json()["hits"]
         assert only and {h["broker"] for h in only} == {"华锦证券"}
         assert client.get("/v1/search", params={"q": "快手", "broker": "no such broker"}).json()["hits"] == []
+        tencent = client.get("/v1/stocks", params={"q": "0700.HK"}).json()
+        assert tencent["security"]["codes"] == ["0700.HK"] and tencent["latest"]
+        missing = client.get("/v1/stocks", params={"q": "no such stock"})
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+        assert client.get("/v1/stocks").status_code == 422
         picks = client.get("/v1/picks", params={"stock": "快手"}).json()["picks"]
         assert picks and all("快手" in p["stock"] and p["quote"] for p in picks)
         assert client.get("/openapi.json").json()["info"]["title"] == "report-rag"

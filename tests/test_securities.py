@@ -128,3 +128,21 @@ def test_legal_form_words_do_not_split_a_company() -> None:
                                    Mention(3, "NVIDIA Corp.", "NVDA.O")])
     [nvidia] = directory.securities
     assert nvidia.reports == (1, 2, 3) and nvidia.codes == ("NVDA US",)
+
+
+def test_the_digest_counts_one_stock_under_two_names_once() -> None:
+    from report_rag.answer.digest import consensus
+    from report_rag.store.facts_queries import PickRecord
+    from report_rag.types import Evidence
+
+    def pick(report_id: int, broker: str, stock: str, code: str | None, rating: str) -> PickRecord:
+        return PickRecord(report_id, f"r{report_id}.pdf", None, broker, None, None, None, stock, code, rating,
+                          Evidence(1, stock))
+
+    picks = [pick(1, "华锦证券", "腾讯控股", "0700.HK", "买入"), pick(2, "Harbourline", "Tencent", "700 HK", "Neutral"),
+             pick(3, "开元证券", "腾讯控股", None, "增持")]
+    directory = SecurityDirectory(Mention(p.report_id, p.stock, p.code) for p in picks)
+    [tencent] = consensus(picks, directory)
+    assert tencent.mentions == 3 and tencent.code == "0700.HK"
+    assert tencent.disagreement  # buy vs neutral vs outperform, across the joined names
+    assert len(consensus(picks)) == 3  # without the directory: three "stocks"

@@ -13,6 +13,7 @@ from report_rag.answer.fact_answers import evidence_passage
 from report_rag.answer.qa import answer_from_passages, final_answer
 from report_rag.extract.ratings import normalize_rating, term_of
 from report_rag.store.facts_queries import PickRecord, RatingRecord, query_picks, query_ratings
+from report_rag.store.securities import SecurityDirectory, build_directory
 from report_rag.text import name_key
 from report_rag.types import Answer, Evidence, Passage, Report
 
@@ -79,10 +80,13 @@ def _is_change(record: RatingRecord) -> bool:
     )
 
 
-def consensus(picks: list[PickRecord]) -> list[StockConsensus]:
+def consensus(picks: list[PickRecord], directory: SecurityDirectory | None = None) -> list[StockConsensus]:
+    """Picks grouped by stock — by the joined security where a directory is given, so one
+    stock under two names or codes (腾讯控股 / 0700.HK / 700 HK) counts once."""
     grouped: dict[str, list[PickRecord]] = defaultdict(list)
     for pick in picks:
-        grouped[pick.code or name_key(pick.stock)].append(pick)
+        security = directory.of(pick.stock, pick.code) if directory is not None else None
+        grouped[security.key if security else pick.code or name_key(pick.stock)].append(pick)
     out = []
     for rows in grouped.values():
         brokers = list(dict.fromkeys(r.broker or "?" for r in rows))
@@ -94,7 +98,8 @@ def consensus(picks: list[PickRecord]) -> list[StockConsensus]:
             rating = rating or r.report_rating_normalized
             if rating:
                 ratings[r.broker or "?"] = rating
-        out.append(StockConsensus(rows[0].stock, rows[0].code, len({r.report_id for r in rows}), brokers, ratings))
+        code = next((r.code for r in rows if r.code), None)
+        out.append(StockConsensus(rows[0].stock, code, len({r.report_id for r in rows}), brokers, ratings))
     out.sort(key=lambda s: (-s.mentions, -len(s.brokers), s.stock))
     return out
 
@@ -136,7 +141,7 @@ def build_digest(
         picks = [p for p in picks if p.report_id in allowed]
     digest = Digest(since=since, sector=sector, ratings=[r for r in ratings if r.role == "headline"])
     digest.rating_changes = [r for r in ratings if _is_change(r)]
-    digest.most_recommended = consensus(picks)[:top]
+    digest.most_recommended = consensus(picks, build_directory(library.store))[:top]
     if generator is not None and (digest.ratings or picks):
         passages = _evidence_passages(library, digest, picks)
         digest.brief = final_answer(answer_from_passages(library, generator, DIGEST_REQUEST, passages))

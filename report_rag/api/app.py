@@ -29,13 +29,13 @@ from datetime import date
 from typing import Any
 
 from report_rag.answer import EvidenceFound, Final, PassagesFound, Queued, Token, ask_shared
-from report_rag.errors import ReportNotFoundError, ReportRagError
+from report_rag.errors import ReportNotFoundError, ReportRagError, StockNotFoundError
 from report_rag.llm.base import Generator
 from report_rag.llm.gate import GeneratorFactory, ModelGate
 from report_rag.pipeline import Upload, ingest_uploads
 from report_rag.retrieval import Filters, search
 from report_rag.settings import Settings
-from report_rag.store import Follower, Library, ReadWriteLock, load_facts, query_picks
+from report_rag.store import Follower, Library, ReadWriteLock, load_facts, query_picks, stock_view
 from report_rag.types import Report
 
 log = logging.getLogger(__name__)
@@ -197,6 +197,16 @@ def create_app(settings: Settings, *, generator_factory: GeneratorFactory | None
         with lock.reading():
             rows = query_picks(library.store, stock=stock, broker=broker, since=since)
         return {"picks": [row.to_row() for row in rows]}
+
+    @app.get("/v1/stocks")
+    def stock(q: str) -> dict[str, Any]:
+        """One stock across brokers: what `report-rag stock Q --json` prints."""
+        if not q.strip():
+            raise _ApiError(422, "invalid_request", "q: name a stock (code or name)")
+        try:
+            return stock_view(library.store, q).to_json()
+        except StockNotFoundError as exc:
+            raise _ApiError(404, "not_found", str(exc)) from exc
 
     @app.post("/v1/ask", response_model=None)
     def ask(body: AskRequest, request: Request) -> Any:
