@@ -32,6 +32,7 @@ from report_rag.answer import EvidenceFound, Final, PassagesFound, Queued, Token
 from report_rag.errors import ReportNotFoundError, ReportRagError, StockNotFoundError
 from report_rag.llm.base import Generator
 from report_rag.llm.gate import GeneratorFactory, ModelGate
+from report_rag.llm.openai_compat import ServerError
 from report_rag.pipeline import Upload, ingest_uploads
 from report_rag.retrieval import Filters, search
 from report_rag.settings import Settings
@@ -114,6 +115,10 @@ def create_app(settings: Settings, *, generator_factory: GeneratorFactory | None
     @app.exception_handler(ReportNotFoundError)
     def _not_found(request: Request, exc: ReportNotFoundError) -> JSONResponse:
         return error(404, "not_found", str(exc))
+
+    @app.exception_handler(ServerError)
+    def _model_unavailable(request: Request, exc: ServerError) -> JSONResponse:
+        return error(502, "model_unavailable", f"the answer model's server failed: {exc}")
 
     @app.exception_handler(ReportRagError)
     def _domain_error(request: Request, exc: ReportRagError) -> JSONResponse:
