@@ -86,6 +86,10 @@ class IndexSettings(BaseSettings):
     # Long-running processes (UI, API) look this often for reports other processes committed
     # to a shared database; 0 turns following off.
     follow_interval_s: float = Field(default=1.0, ge=0)
+    # OpenMP threads FAISS uses per search. Searches come one query at a time, where one
+    # thread is fastest (measured on 2 cores: 7.6 ms at 100k vectors, 13.8 ms with 2 threads)
+    # and concurrent searches use the other cores; 0 keeps FAISS's own default.
+    search_threads: int = Field(default=1, ge=0)
 
 
 class RetrievalSettings(BaseSettings):

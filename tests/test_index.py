@@ -65,3 +65,23 @@ def test_gpu_request_without_gpu_is_a_clear_error():
         pytest.skip("this machine has a GPU")
     with pytest.raises(RuntimeError, match="GPU"):
         FaissIndex(8, device="gpu")
+
+
+def test_a_narrow_filter_scores_only_its_vectors_and_matches_the_selector_search():
+    import faiss
+
+    rng = np.random.default_rng(3)
+    index = FaissIndex(16, device="cpu")
+    ids = np.arange(1, 4001, dtype=np.int64) * 7
+    vectors = rng.normal(size=(4000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index.add(ids, vectors)
+    queries = rng.normal(size=(3, 16)).astype(np.float32)
+    allowed = np.concatenate([rng.choice(ids, 300, replace=False), [5, 6]])  # two ids it never held
+    scores, found = index.search(queries, 10, allowed=allowed)
+    selector = faiss.IDSelectorBatch(allowed)
+    want_scores, want = index._index.search(queries, 10, params=faiss.SearchParameters(sel=selector))
+    assert (found == want).all() and np.allclose(scores, want_scores, atol=1e-5)
+    index.remove(np.array([ids[0]]))  # a change drops the id cache
+    scores, found = index.search(queries, 3, allowed=np.array([ids[0], ids[1]]))
+    assert (found[:, 0] == ids[1]).all() and (found[:, 1:] == -1).all() and np.isinf(scores[:, 1:]).all()

@@ -101,7 +101,9 @@ class Retriever:
             else:
                 # Only boilerplate (or little) excluded: search everything a bit deeper and
                 # drop what the mask forbids; cheaper than an ID selector over most ids.
-                depth = n
+                # Deep enough at once that the allowed share of the results fills n (one
+                # full scan, not two).
+                depth = min(len(index), int(n * len(mask) / allowed_count * 1.3) + 8)
                 while True:
                     _, ids = index.search(vector, depth)
                     found = ids[0][ids[0] >= 0]

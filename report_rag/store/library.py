@@ -27,7 +27,7 @@ from report_rag.settings import Settings
 from report_rag.store.catalog import ChunkCatalog
 from report_rag.store.migrations import migrate
 from report_rag.store.sql import Store
-from report_rag.store.vectors import FaissIndex, describe_mismatch
+from report_rag.store.vectors import FaissIndex, describe_mismatch, set_search_threads
 from report_rag.types import Chunk, Report, ReportStatus
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,7 @@ class Library:
     def _open_index(self) -> FaissIndex:
         # Read before reconciling: a commit landing meanwhile makes `behind()` true again.
         self._generation = self.store.generation()
+        set_search_threads(self.settings.index.search_threads)
         fingerprint = self.fingerprint()
         path = self.settings.index_path
         device = self.settings.index.device
