@@ -90,6 +90,13 @@ class IndexSettings(BaseSettings):
     # thread is fastest (measured on 2 cores: 7.6 ms at 100k vectors, 13.8 ms with 2 threads)
     # and concurrent searches use the other cores; 0 keeps FAISS's own default.
     search_threads: int = Field(default=1, ge=0)
+    # Where the vectors live: unset = a FAISS file in the home (each process's own copy,
+    # following SQL); milvus:///path/vectors.db (milvus-lite) or http://host:19530 (a Milvus
+    # server, shared by every process).
+    vector_url: str | None = Field(default=None, validation_alias="REPORT_RAG_VECTOR_URL",
+                                   description="Milvus URL for the vectors; unset: FAISS in the home.")
+    vector_token: SecretStr | None = Field(default=None, validation_alias="REPORT_RAG_VECTOR_TOKEN",
+                                           description="Milvus server token (user:password or an API key).")
 
 
 class RetrievalSettings(BaseSettings):

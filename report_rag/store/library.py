@@ -27,7 +27,7 @@ from report_rag.settings import Settings
 from report_rag.store.catalog import ChunkCatalog
 from report_rag.store.migrations import migrate
 from report_rag.store.sql import Store
-from report_rag.store.vectors import FaissIndex, describe_mismatch, set_search_threads
+from report_rag.store.vectors import FaissIndex, VectorIndex, describe_mismatch, set_search_threads
 from report_rag.types import Chunk, Report, ReportStatus
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class Library:
         migrate(self.store)  # bring an older library's schema up to date on open
         self._embedder = embedder
         self._queries: QueryBatcher | None = None
-        self._index: FaissIndex | None = None
+        self._index: VectorIndex | None = None
         self._catalog: ChunkCatalog | None = None
         self._heads: dict[int, str] | None = None
         self._sectors: dict[int, str] | None = None
@@ -104,17 +104,19 @@ class Library:
         self._fingerprint_checked = True
 
     @property
-    def index(self) -> FaissIndex:
+    def index(self) -> VectorIndex:
         if self._index is None:
             self.check_fingerprint()
             self._index = self._open_index()
         return self._index
 
-    def _open_index(self) -> FaissIndex:
+    def _open_index(self) -> VectorIndex:
         # Read before reconciling: a commit landing meanwhile makes `behind()` true again.
         self._generation = self.store.generation()
         set_search_threads(self.settings.index.search_threads)
         fingerprint = self.fingerprint()
+        if self.settings.index.vector_url:
+            return self._open_milvus(fingerprint)
         path = self.settings.index_path
         device = self.settings.index.device
         index: FaissIndex | None = None
@@ -132,7 +134,16 @@ class Library:
             index.save(path, fingerprint)
         return index
 
-    def _reconcile(self, index: FaissIndex) -> bool:
+    def _open_milvus(self, fingerprint: dict[str, Any]) -> VectorIndex:
+        from report_rag.store.milvus_index import MilvusIndex  # pymilvus only when chosen
+
+        token = self.settings.index.vector_token
+        index = MilvusIndex(str(self.settings.index.vector_url), fingerprint,
+                            token=token.get_secret_value() if token else None)
+        self._reconcile(index)
+        return index
+
+    def _reconcile(self, index: VectorIndex) -> bool:
         """Make the index hold exactly the chunk ids SQL has vectors for."""
         in_sql = self.store.indexed_chunk_ids()
         in_index = index.ids()
@@ -173,7 +184,9 @@ class Library:
             return False
         self._generation = generation
         self.forget_cached_reports()
-        if self._index is not None and self._reconcile(self._index):
+        # A FAISS index is this process's copy; a Milvus collection is shared and kept by
+        # the writers themselves (and reconciled with SQL whenever a library opens).
+        if isinstance(self._index, FaissIndex) and self._reconcile(self._index):
             self._unsaved += 1
         if self._catalog is not None:
             self._sync_catalog(self._catalog)
@@ -244,7 +257,8 @@ class Library:
             self.save_index()
 
     def save_index(self) -> None:
-        if self._index is not None and self._unsaved:
+        # Only a FAISS file is this process's to save; a Milvus collection is written as it goes.
+        if isinstance(self._index, FaissIndex) and self._unsaved:
             self._index.save(self.settings.index_path, self.fingerprint())
         self._unsaved = 0
 
@@ -282,9 +296,13 @@ class Library:
             if progress:
                 progress(done, len(reports))
         self.store.set_meta(FINGERPRINT_KEY, self.fingerprint())
-        index = FaissIndex(int(embedder.dim), device=self.settings.index.device)
-        self._reconcile(index)
-        index.save(self.settings.index_path, self.fingerprint())
+        index: VectorIndex
+        if self.settings.index.vector_url:
+            index = self._open_milvus(self.fingerprint())  # reconciled: old ids out, new in
+        else:
+            index = FaissIndex(int(embedder.dim), device=self.settings.index.device)
+            self._reconcile(index)
+            index.save(self.settings.index_path, self.fingerprint())
         self._index = index
         self._catalog = None  # chunk ids changed: rebuild on next use
         self.forget_cached_reports()
@@ -308,6 +326,9 @@ class Library:
 
     def close(self) -> None:
         self.save_index()
+        closer = getattr(self._index, "close", None)  # a Milvus client's connection
+        if closer is not None:
+            closer()
         self.store.close()
 
     def __enter__(self) -> Library:
