@@ -2,7 +2,10 @@
 
 Small models often omit or misplace [n] markers, so markers are a hint, not the truth: a
 sentence is supported by a passage only if every number, ticker and listed name in the
-sentence occurs in that passage, and most of its wording does. The quote shown to the
+sentence occurs in that passage, and most of its wording does. An answer in the other
+language than its passage (an English question on a Chinese note) shares no wording with
+it; there the facts must carry it: every number, code and name in the passage, at least one
+of them more than a year, or the finance terms and company names, translated, in it. The quote shown to the
 user is the passage sentence closest to the answer sentence, located exactly in the page
 text so the UI can highlight it.
 """
@@ -117,7 +120,44 @@ def check_sentence(sentence: str, source: str) -> tuple[float, list[str]]:
     if total == 0:
         return (1.0 if not missing else 0.0), missing
     hit = len(grams & source_grams) + len(words & source_words)
-    return hit / total, missing
+    overlap = hit / total
+    if overlap < 0.5 and not missing and _script(sentence) != _script(source):
+        overlap = max(overlap, _cross_script_support(sentence, source))
+    return overlap, missing
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+CROSS_SCRIPT_SUPPORT = 0.6  # what a cross-language sentence scores when its facts are all there
+
+
+def _script(text: str) -> str:
+    """"cjk" or "latin": which script most of the text's letters are in."""
+    cjk = len(CJK_RE.findall(text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "cjk" if cjk * 3 >= latin else "latin"
+
+
+def _cross_script_support(sentence: str, source: str) -> float:
+    """Support for a sentence in the other language than `source` (its numbers, codes and
+    names already checked present): it needs a fact that is more than a year, or two
+    finance terms / company names whose other-language forms the source prints."""
+    from report_rag.retrieval.aliases import GLOSSARY, company_aliases
+
+    facts = [n for n in _numbers(sentence) if not _YEAR.fullmatch(n)]
+    facts += [m.group() for m in NUMERIC_CODE_RE.finditer(sentence)] + _listed_names(sentence)
+    if facts:
+        return CROSS_SCRIPT_SUPPORT
+    lowered, flat = sentence.lower(), source.lower()
+    terms = 0
+    for english, chinese in GLOSSARY.items():
+        if english in lowered and any(term in source for term in chinese):
+            terms += 1
+        elif any(term in sentence for term in chinese) and english in flat:
+            terms += 1
+    for aliases in company_aliases(sentence):
+        if any(alias.lower() in flat for alias in aliases if alias.lower() not in lowered):
+            terms += 1
+    return CROSS_SCRIPT_SUPPORT if terms >= 2 else 0.0
 
 
 def has_claims(sentence: str) -> bool:
