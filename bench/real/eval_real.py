@@ -262,8 +262,12 @@ def evaluate_fields(pdf_dir: Path, golds: list[dict], show: str | None) -> dict:
             "reports": len(golds) - sum(g.get("text_layer") is False for g in golds), "unreadable": failed, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None) -> dict:
-    """Cited Q&A over the whole corpus with the configured generator (REPORT_RAG_LLM_*)."""
+def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None, home: Path | None = None,
+                kinds: set[str] | None = None) -> dict:
+    """Cited Q&A over the whole corpus with the configured generator (REPORT_RAG_LLM_*).
+
+    `home`: keep the library there and reuse it next time (ingest skips what is in);
+    `kinds`: ask only questions of these kinds (fact, cross_lingual, multi_report, unanswerable)."""
     from report_rag.answer import ask
     from report_rag.llm import create_generator
     from report_rag.pipeline import ingest_paths
@@ -274,10 +278,12 @@ def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None) -> dict:
     if limit and limit < len(questions):  # evenly spaced, so every part of the corpus is asked
         step = len(questions) / limit
         questions = [questions[int(i * step)] for i in range(limit)]
+    if kinds:
+        questions = [(g, q) for g, q in questions if q["kind"] in kinds]
     counts: dict[str, int] = defaultdict(int)
     details: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.from_variables(home=Path(tmp))
+        settings = Settings.from_variables(home=home or Path(tmp))
         with Library(settings) as library:
             ingest_paths(library, [str(pdf_dir / g["file"]) for g in golds])
             pages = {}
@@ -359,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--qa", action="store_true", help="also run cited Q&A with the configured model (slow)")
     parser.add_argument("--limit", type=int, help="at most this many questions (with --qa)")
     parser.add_argument("--stocks", action="store_true", help="also check the stock joins across reports")
+    parser.add_argument("--home", type=Path, help="with --qa: keep (and reuse) the library in this folder")
+    parser.add_argument("--kinds", help="with --qa: only these question kinds, comma-separated")
     args = parser.parse_args(argv)
     golds = load_gold()
     absent = [g["file"] for g in golds if not (args.pdfs / g["file"]).exists()]
@@ -380,7 +388,8 @@ def main(argv: list[str] | None = None) -> int:
         for line in stocks["split"] + stocks["wrong_merges"]:
             print("  ", line)
     if args.qa:
-        result["qa"] = evaluate_qa(args.pdfs, golds, args.limit)
+        kinds = set(args.kinds.split(",")) if args.kinds else None
+        result["qa"] = evaluate_qa(args.pdfs, golds, args.limit, args.home, kinds)
         print("qa:", result["qa"])
     print(json.dumps(result, ensure_ascii=False))
     return 0
