@@ -301,3 +301,19 @@ def test_two_servers_see_a_report_an_ingest_worker_commits_within_5_s(tmp_path, 
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
+
+
+def test_a_reader_that_only_listed_reports_follows_too(tmp_path) -> None:
+    files = _files(tmp_path)
+    writer_settings, reader_settings = _pair(tmp_path)
+    with Library(writer_settings) as writer, Library(reader_settings) as reader:
+        ingest_paths(writer, [str(files["liquor"])])
+        assert len(reader.reports()) == 1  # a report list page, no search yet
+        ingest_paths(writer, [str(files["media"])])
+        assert reader.behind() and reader.sync()
+        assert len(reader.reports()) == 2
+        # An index opened after the catalog went stale does not hide that staleness.
+        search(reader, "茅台", k=1)
+        ingest_paths(writer, [str(files["english"])])
+        search(reader, "Tencent", k=1)
+        assert reader.behind()

@@ -111,8 +111,7 @@ class Library:
         return self._index
 
     def _open_index(self) -> VectorIndex:
-        # Read before reconciling: a commit landing meanwhile makes `behind()` true again.
-        self._generation = self.store.generation()
+        self._note_generation()
         set_search_threads(self.settings.index.search_threads)
         fingerprint = self.fingerprint()
         if self.settings.index.vector_url:
@@ -162,12 +161,18 @@ class Library:
     def catalog(self) -> ChunkCatalog:
         """Chunk filters and the BM25 index, built from SQL on first use."""
         if self._catalog is None:
-            if self._generation is None:
-                self._generation = self.store.generation()
+            self._note_generation()
             self._catalog = ChunkCatalog.from_store(self.store)
         return self._catalog
 
     # -- following other processes' writes -----------------------------------------------
+    def _note_generation(self) -> None:
+        """Remember the library state before a cache is first filled from SQL. Read before
+        the cache, so a commit landing meanwhile makes `behind()` true; never moved forward
+        here, since older caches may not reflect what happened since (sync() does that)."""
+        if self._generation is None:
+            self._generation = self.store.generation()
+
     def behind(self) -> bool:
         """Whether another process (or connection) committed since the caches were filled."""
         return self._generation is not None and self.store.generation() != self._generation
@@ -213,6 +218,7 @@ class Library:
         """report id -> top of its first page, lower-cased for matching; cached until the
         library changes."""
         if self._heads is None:
+            self._note_generation()
             self._heads = {rid: text.lower() for rid, text in self.store.first_page_heads().items()}
         return self._heads
 
@@ -239,6 +245,7 @@ class Library:
         if self._sectors is None:
             from report_rag.store.facts_queries import report_sectors
 
+            self._note_generation()
             self._sectors = report_sectors(self.store)
         return self._sectors
 
@@ -313,6 +320,7 @@ class Library:
     def reports(self) -> list[Report]:
         """Every report, cached until this library changes (queries read it each time)."""
         if self._reports is None:
+            self._note_generation()
             self._reports = self.store.list_reports()
         return list(self._reports)
 
