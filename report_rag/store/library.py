@@ -144,10 +144,7 @@ class Library:
 
     def _reconcile(self, index: VectorIndex) -> bool:
         """Make the index hold exactly the chunk ids SQL has vectors for."""
-        in_sql = self.store.indexed_chunk_ids()
-        in_index = index.ids()
-        orphans = np.setdiff1d(in_index, in_sql, assume_unique=True)
-        missing = np.setdiff1d(in_sql, in_index, assume_unique=True)
+        orphans, missing = _id_differences(index.ids(), self.store.indexed_chunk_ids())
         if len(orphans):
             log.info("dropping %d orphan vectors", len(orphans))
             index.remove(orphans)
@@ -198,10 +195,7 @@ class Library:
         return True
 
     def _sync_catalog(self, catalog: ChunkCatalog) -> None:
-        in_sql = self.store.chunk_ids()
-        alive = catalog.alive_ids()
-        gone = np.setdiff1d(alive, in_sql, assume_unique=True)
-        new = np.setdiff1d(in_sql, alive, assume_unique=True)
+        gone, new = _id_differences(catalog.alive_ids(), self.store.chunk_ids())
         if len(gone):
             catalog.remove_ids(gone)
         if not len(new):
@@ -344,6 +338,11 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _id_differences(held: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ids held that should go, ids wanted that are not held)."""
+    return (np.setdiff1d(held, wanted, assume_unique=True), np.setdiff1d(wanted, held, assume_unique=True))
 
 
 def embed_in_batches(embedder: Embedder, texts: Sequence[str], batch_size: int) -> np.ndarray:
