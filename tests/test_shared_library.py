@@ -225,17 +225,17 @@ def test_a_worker_killed_mid_ingest_loses_nothing_and_leaves_no_half_report(tmp_
         assert len(library.index) == library.store.counts()["chunks"]
 
 
-def test_worker_names_say_which_machine_and_process(tmp_path) -> None:
-    host, _, pid = worker_name().rpartition(":")
-    assert host and pid == str(os.getpid())
+def test_worker_names_say_which_machine_process_and_run(tmp_path) -> None:
+    host, pid, run = worker_name().split(":")
+    assert host and pid == str(os.getpid()) and run and worker_name() != worker_name()
 
 
 def test_a_crashed_local_workers_claim_is_taken_at_once(tmp_path, settings) -> None:
     from report_rag.pipeline.ingest import file_hash, worker_is_dead
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    host = worker_name().rpartition(":")[0]
-    dead, alive = f"{host}:{gone.stdout.strip()}", f"{host}:{os.getppid()}"
+    host = worker_name().split(":")[0]
+    dead, alive = f"{host}:{gone.stdout.strip()}:run1", f"{host}:{os.getppid()}:run2"
     assert worker_is_dead(dead) and not worker_is_dead(alive)
     assert not worker_is_dead(f"another-machine:{gone.stdout.strip()}")  # judged by time only
     files = _files(tmp_path)

@@ -20,6 +20,7 @@ import logging
 import os
 import socket
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -111,15 +112,16 @@ def prepare_report(path: Path, content_hash: str, params: ChunkingParams, max_pa
 
 
 def worker_name() -> str:
-    """How this process names itself in claims other workers see: host:pid."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """How one ingest run names itself in claims other workers see: host:pid:run (two runs
+    in one process — threads — are two workers too)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def worker_is_dead(worker: str) -> bool:
     """A claim holder on this machine whose process is gone (killed, crashed) — so a rerun
     right after a crash need not wait for its claims to expire. Other machines' workers
     are never judged from here: their claims lapse by time."""
-    host, _, pid = worker.rpartition(":")
+    host, pid, *_ = worker.split(":") + ["", ""]
     if host != socket.gethostname() or not pid.isdigit():
         return False
     try:
