@@ -130,3 +130,25 @@ def test_evidence_comes_first_and_is_located_on_its_page(library):
     # A question refused before the model shows no evidence: a refusal stays a refusal.
     refused = list(ask_stream(library, ScriptedGenerator("x"), "What is Apple's target price?"))
     assert not any(isinstance(e, EvidenceFound) for e in refused) and refused[-1].answer.refused
+
+
+def test_an_english_question_on_a_chinese_note_is_answered_from_its_numbers(settings, tmp_path):
+    # The question names the company in English (Asymchem), the note only in Chinese (凯莱英):
+    # the note's passages still support an English sentence whose numbers they print.
+    from pdf_factory import make_text_pdf
+
+    note = make_text_pdf(tmp_path / "asymchem.pdf", [
+        "医药生物 公司点评\n2025年11月02日\n华安证券\n凯莱英（002821.SZ）：新兴业务强劲增长\n"
+        "◆ 行业需求回暖，加大资本开支。根据公司公告，公司预计上调 2025 年资本开支金额至 13-14 亿元，"
+        "主要向新兴业务领域倾斜。\n◆ 投资评级：买入（维持）。",
+    ])
+    with Library(settings) as library:
+        ingest_paths(library, [str(note)])
+        generator = ScriptedGenerator("According to Huaan Securities, Asymchem raised its 2025 capex guidance to 13-14 亿元 [1].")
+        answer = ask(library, generator, "To what level did Asymchem raise its 2025 capex guidance, according to Huaan Securities?")
+        assert not answer.refused, answer.unsupported
+        assert answer.citations and "13-14" in answer.citations[0].quote
+        # A number the note does not print is still caught.
+        wrong = ask(library, ScriptedGenerator("Asymchem raised its 2025 capex guidance to RMB2.5bn [1]."),
+                    "To what level did Asymchem raise its 2025 capex guidance, according to Huaan Securities?")
+        assert wrong.refused

@@ -67,13 +67,24 @@ def unknown_subjects(library: Library, question: str, passages: list[Passage]) -
     heads = library.report_heads()
     # An English name need not appear in a Chinese report about it (Asymchem is 凯莱英): where
     # the passages are Chinese, a Latin-only name is left to the model and the citation check.
-    chinese = any(p.report.meta.language == "zh" for p in passages)
     return [
         names
         for names in subjects
-        if not (chinese and all(re.fullmatch(r"[A-Za-z0-9 .&'\-]+", n) for n in names))
+        if any(_nameable_in([names], p) for p in passages)
         and not any(_about_subjects(p, [names], heads) for p in passages)
     ]
+
+
+_LATIN_NAME = re.compile(r"[A-Za-z0-9 .&'\-]+")
+
+
+def _nameable_in(subjects: Sequence[tuple[str, ...]], passage: Passage) -> list[tuple[str, ...]]:
+    """The subjects a passage can be expected to name. An English name need not appear in a
+    Chinese report about it (Asymchem is 凯莱英): that is left to the numbers and the citation
+    check. (English notes print Chinese companies' English names, so the converse stays.)"""
+    if passage.report.meta.language != "zh":
+        return list(subjects)
+    return [names for names in subjects if not all(_LATIN_NAME.fullmatch(n) for n in names)]
 
 
 def _refusal(
@@ -242,7 +253,7 @@ def answer_from_passages(
 
     included = list(prompt.passages)
     heads = library.report_heads() if subjects else {}
-    eligible = [_about_subjects(p, subjects, heads) for p in included]
+    eligible = [_about_subjects(p, _nameable_in(subjects, p), heads) for p in included]
     supports = align(text, included, eligible=eligible)
     citations = build_citations(supports, included, _page_reader(library))
     unsupported = [
