@@ -317,3 +317,39 @@ def test_a_reader_that_only_listed_reports_follows_too(tmp_path) -> None:
         ingest_paths(writer, [str(files["english"])])
         search(reader, "Tencent", k=1)
         assert reader.behind()
+
+
+@pytest.mark.slow
+def test_serve_with_two_worker_processes_sees_one_library(tmp_path) -> None:
+    import httpx
+
+    files = _files(tmp_path)
+    settings, _ = _pair(tmp_path)
+    port = _free_port()
+    server = subprocess.Popen(_cli(settings, "serve", "--port", str(port), "--workers", "2"), env=_env(settings),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{base}/v1/health", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "serve --workers 2 did not come up"
+            time.sleep(0.3)
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for _ in range(8):  # load the library in both processes (requests land on either)
+                client.get("/v1/search", params={"q": "目标价"})
+            created = client.post("/v1/reports", files={"file": ("moutai.pdf", files["liquor"].read_bytes(),
+                                                                  "application/pdf")})
+            assert created.status_code == 201, created.text
+            time.sleep(2.5)  # the other process follows within about a second
+            for _ in range(10):  # whichever process answers, it has the new report
+                hits = client.get("/v1/search", params={"q": "茅台 目标价"}).json()["hits"]
+                assert hits and hits[0]["file_name"] == "moutai.pdf"
+                assert client.get("/v1/health").json()["reports"] == 1
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -252,6 +252,11 @@ def create_app(settings: Settings, *, generator_factory: GeneratorFactory | None
     return app
 
 
+def app_from_environment() -> Any:
+    """The app for one of several `serve --workers N` processes: settings from REPORT_RAG_*."""
+    return create_app(Settings())
+
+
 async def _run_sync(function: Callable[[], Any]) -> Any:
     from starlette.concurrency import run_in_threadpool
 

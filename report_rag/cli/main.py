@@ -407,6 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[parent], help="start the HTTP API (OpenAPI docs at /docs)")
     p.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes (default 1); they share the library and follow each other's writes")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("delete", parents=[parent], help="remove a report (id or file name)")

@@ -60,7 +60,19 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from report_rag.api import create_app
 
-    app = create_app(settings)
-    print(f"report-rag API at http://{args.host}:{args.port}/docs  (library: {settings.home})", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    workers = getattr(args, "workers", 1)
+    if workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    print(f"report-rag API at http://{args.host}:{args.port}/docs  (library: {settings.home}"
+          + (f", {workers} processes" if workers > 1 else "") + ")", flush=True)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+        return 0
+    # Several processes: each builds its app from the environment (the settings this command
+    # resolved travel as REPORT_RAG_HOME) and follows the others' writes through the database.
+    import os
+
+    os.environ["REPORT_RAG_HOME"] = str(settings.home)
+    uvicorn.run("report_rag.api.app:app_from_environment", factory=True, host=args.host, port=args.port,
+                workers=workers, log_level="warning")
     return 0
