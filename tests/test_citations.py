@@ -16,3 +16,12 @@ def test_an_answer_in_the_other_language_is_carried_by_its_facts() -> None:
     assert check_sentence("The company will keep growing in 2026.", chinese)[0] < 0.5
     assert check_sentence("Wedbush 给 Snowflake 的目标价为 270 美元。", english) == (0.6, [])
     assert check_sentence("Wedbush 认为公司前景良好。", english)[0] < 0.5
+
+
+def test_numbers_match_whole_numbers_only() -> None:
+    from report_rag.answer.citations import check_sentence
+
+    source = "每股盈利 13.48 元，2018 年收入 1,880.00 百万元，调整幅度 -18.6%。"
+    assert check_sentence("EPS 为 3.48 元", source)[1] == ["3.48"]  # not inside 13.48
+    assert check_sentence("2018年收入1880百万元，调整幅度18.6%", source)[1] == []
+    assert check_sentence("收入为 18 百万元", source)[1] == ["18"]  # not inside 2018 or 18.6

@@ -152,3 +152,21 @@ def test_an_english_question_on_a_chinese_note_is_answered_from_its_numbers(sett
         wrong = ask(library, ScriptedGenerator("Asymchem raised its 2025 capex guidance to RMB2.5bn [1]."),
                     "To what level did Asymchem raise its 2025 capex guidance, according to Huaan Securities?")
         assert wrong.refused
+
+
+def test_an_english_name_does_not_let_another_companys_chinese_note_answer(settings, tmp_path):
+    from pdf_factory import make_text_pdf
+
+    notes = [
+        make_text_pdf(tmp_path / "sungrow.pdf", ["电力设备 公司点评\n2026年04月02日\n交银国际\n阳光电源（300274.SZ）\n"
+                                                 "◆ 我们下调 2026 年每股盈利预测至 7.75 元，调整幅度 -18.6%。"]),
+        make_text_pdf(tmp_path / "omnivision.pdf", ["电子 公司点评\n2026年04月01日\n交银国际\n豪威集团（603501.SH）\n"
+                                                    "◆ 我们预计 2026 年每股盈利 3.48 元，同比增长 3.2%。"]),
+    ]
+    with Library(settings) as library:
+        ingest_paths(library, [str(n) for n in notes])
+        question = "What 2026E EPS does BOCOM International forecast for Sungrow?"
+        # Two BOCOM notes on two companies: numbers from the other company's note must not pass
+        # for Sungrow's just because neither note prints "Sungrow".
+        wrong = ask(library, ScriptedGenerator("BOCOM forecasts Sungrow's 2026E EPS at RMB3.48 [1]."), question)
+        assert wrong.refused

@@ -46,12 +46,12 @@ def strip_markers(sentence: str) -> tuple[str, list[int]]:
     return _MARKER.sub("", sentence).strip(), numbers
 
 
-def _numbers(text: str) -> set[str]:
-    # 1,880 == 1880; 3-digit-plus or decimals only: single digits ("3 risks") are prose.
+def _numbers(text: str, *, min_digits: int = 2) -> set[str]:
+    # 1,880 == 1880 == 1880.00; two digits or more by default: single digits ("3 risks") are prose.
     out = set()
     for match in _NUMBER.finditer(text):
         value = match.group().replace(",", "")
-        if len(value.replace(".", "")) >= 2:
+        if len(value.replace(".", "")) >= min_digits:
             out.add(value.rstrip("0").rstrip(".") if "." in value else value)
     return out
 
@@ -111,7 +111,9 @@ class Support:
 def check_sentence(sentence: str, source: str) -> tuple[float, list[str]]:
     """(overlap score 0..1, facts missing from source) for one sentence against one passage."""
     flat = _normalised(source)
-    missing = [n for n in sorted(_numbers(sentence)) if n.replace(",", "") not in flat]
+    # Whole numbers only: 3.48 is not in 13.48, 18 is not in 2018.
+    printed = _numbers(source, min_digits=1)
+    missing = [n for n in sorted(_numbers(sentence)) if n not in printed]
     missing += [t for t in [m.group() for m in NUMERIC_CODE_RE.finditer(sentence)] if t.lower() not in flat]
     missing += [name for name in _listed_names(sentence) if _normalised(name) not in flat]
     grams, words = _bigrams(sentence), _words(sentence)

@@ -253,7 +253,10 @@ def answer_from_passages(
 
     included = list(prompt.passages)
     heads = library.report_heads() if subjects else {}
-    eligible = [_about_subjects(p, _nameable_in(subjects, p), heads) for p in included]
+    # An English-only name may stand for a Chinese report's company only when the passages
+    # come from one report: across several, a passage about another company could answer.
+    one_report = len({p.report.id for p in included}) == 1
+    eligible = [_about_subjects(p, _nameable_in(subjects, p) if one_report else subjects, heads) for p in included]
     supports = align(text, included, eligible=eligible)
     citations = build_citations(supports, included, _page_reader(library))
     unsupported = [
