@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -171,7 +172,25 @@ class _ReportFacts:
     facts: ReportFacts
 
 
+_FACTS_CACHE: dict[str, tuple[tuple[int, int], list[_ReportFacts]]] = {}
+_FACTS_LOCK = threading.Lock()
+
+
 def _library_facts(store: Store) -> list[_ReportFacts]:
+    """Every READY report's facts, read once per library state (the change log's generation
+    moves with every add, delete and re-extraction), so a stock page does not re-read them."""
+    generation = store.generation()
+    with _FACTS_LOCK:
+        cached = _FACTS_CACHE.get(store.url)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    facts = _read_library_facts(store)
+    with _FACTS_LOCK:
+        _FACTS_CACHE[store.url] = (generation, facts)
+    return facts
+
+
+def _read_library_facts(store: Store) -> list[_ReportFacts]:
     out = []
     for report in store.list_reports():
         if report.status != ReportStatus.READY:
