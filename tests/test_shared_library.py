@@ -353,3 +353,60 @@ def test_serve_with_two_worker_processes_sees_one_library(tmp_path) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_server_killed_mid_upload_loses_nothing_and_leaves_no_half_report(tmp_path) -> None:
+    import httpx
+    from pdf_factory import make_many_page_pdf
+
+    big = make_many_page_pdf(tmp_path / "long.pdf", page_count=600, text="港股通 业绩 点评 " * 60)
+    settings, _ = _pair(tmp_path)
+
+    def start() -> tuple[subprocess.Popen, str]:
+        port = _free_port()
+        server = subprocess.Popen(_cli(settings, "serve", "--port", str(port)), env=_env(settings),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/v1/health", timeout=5).status_code == 200:
+                    return server, base
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
+                time.sleep(0.2)
+
+    server, base = start()
+    outcome: list[object] = []
+
+    def upload() -> None:
+        try:
+            outcome.append(httpx.post(f"{base}/v1/reports", timeout=120,
+                                      files={"file": ("long.pdf", big.read_bytes(), "application/pdf")}))
+        except httpx.HTTPError as exc:  # the server died under it
+            outcome.append(exc)
+
+    uploading = threading.Thread(target=upload)
+    uploading.start()
+    uploads_dir = settings.home / "uploads"
+    deadline = time.monotonic() + 60
+    while not (uploads_dir.exists() and any(uploads_dir.rglob("*.pdf"))):  # the bytes are in: it is parsing
+        assert time.monotonic() < deadline, "the upload never reached the server"
+        time.sleep(0.01)
+    server.send_signal(signal.SIGKILL)
+    server.wait(timeout=30)
+    uploading.join(timeout=60)
+    got = outcome[0]
+    assert not (isinstance(got, httpx.Response) and got.status_code == 201), "the kill came too late"
+    with Library(settings) as library:
+        assert library.store.list_reports() == []  # nothing half-written
+    server, base = start()  # the same upload again goes through: no stale claim blocks it
+    try:
+        again = httpx.post(f"{base}/v1/reports", timeout=300,
+                           files={"file": ("long.pdf", big.read_bytes(), "application/pdf")})
+        assert again.status_code == 201, again.text
+        assert again.json()["report"]["pages"] == 600
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
