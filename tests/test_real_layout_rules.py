@@ -55,6 +55,17 @@ def test_english_header_with_price_and_a_person_in_brackets() -> None:
     assert _facts("Jane Doe (UBS)\nSome note").company is None
 
 
+def test_headline_with_a_bare_symbol_the_note_keeps_returning_to() -> None:
+    # Bernstein's layout: "NVIDIA (NVDA): Fine China?" — no corporate suffix, but the note is
+    # about NVIDIA and NVDA throughout. A person in brackets is still no company.
+    body = "NVIDIA announced H20 licenses. NVIDIA expects deliveries. NVDA suggested lost revenue; NVDA guided."
+    facts = _facts(f"15 July 2025\nNVIDIA (NVDA): Fine China?\nStacy Rasgon\n{body}")
+    assert facts.company is not None and facts.company.value == "NVIDIA"
+    assert facts.ticker is not None and facts.ticker.value == "NVDA"
+    assert _facts("Jane Doe (UBS): our view\nSome note on banks.").company is None
+    assert _facts("NVIDIA (NVDA): Fine China?\nA note on one other matter.").company is None  # said once only
+
+
 def test_multi_line_analyst_block_with_certificate_after_the_phone() -> None:
     page = "\n".join([
         "证券研究报告·公司点评报告·电池",

@@ -146,3 +146,9 @@ def test_the_digest_counts_one_stock_under_two_names_once() -> None:
     assert tencent.mentions == 3 and tencent.code == "0700.HK"
     assert tencent.disagreement  # buy vs neutral vs outperform, across the joined names
     assert len(consensus(picks)) == 3  # without the directory: three "stocks"
+
+
+def test_a_bare_symbol_beside_its_listing_is_shown_as_that_listing() -> None:
+    directory = SecurityDirectory([Mention(1, "NVIDIA", "NVDA"), Mention(2, "NVIDIA Corporation", "NVDA US")])
+    [nvidia] = directory.securities
+    assert nvidia.codes == ("NVDA US",) and nvidia.reports == (1, 2)

@@ -252,7 +252,8 @@ def _codes_in(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def _opening_company(line: TextLine) -> tuple[Field[str], Field[str], str] | None:
+def _opening_company(line: TextLine, early: str = "") -> tuple[Field[str], Field[str], str] | None:
+    """`early`: the first pages' text, which can vouch for a headline with a bare symbol."""
     match = _LINE_START_COMPANY.match(line.folded)
     if match is None or _LIST_LINE.match(line.folded):
         return None
@@ -267,8 +268,12 @@ def _opening_company(line: TextLine) -> tuple[Field[str], Field[str], str] | Non
         return None
     code, start, end = codes[0]
     if code.startswith("?"):
-        # "Netflix, Inc. (NFLX)" is a company header; "Jane Doe (UBS)" is not.
-        if not _CORPORATE_SUFFIX.search(name):
+        # "Netflix, Inc. (NFLX)" is a company header; "Jane Doe (UBS)" is not. Without a
+        # corporate suffix, a headline "NVIDIA (NVDA): Fine China?" is one when the note keeps
+        # returning to both the name and the symbol.
+        headline = line.folded[match.end():].lstrip().startswith(":")
+        recurs = early.count(name) >= 3 and len(re.findall(rf"\b{re.escape(code[1:])}\b", early)) >= 2
+        if not _CORPORATE_SUFFIX.search(name) and not (headline and recurs):
             return None
         code = code[1:]
     offset = match.start("codes")
@@ -282,18 +287,18 @@ def _company_header_line(zone: list[TextLine], document: Document) -> tuple[Fiel
     line; elsewhere on page 1 (two-column templates put the stock box after the summary) only
     when it is the one company so printed on the page and the text keeps returning to it —
     an industry note's page 1 lists several."""
+    early = "\n".join(page.text for page in document.pages[:2])
     for line in zone:
-        found = _opening_company(line)
+        found = _opening_company(line, early)
         if found:
             return found[0], found[1]
     if not document.pages:
         return None
     first = document.pages[0].number
-    candidates = [f for f in (_opening_company(line) for line in document.lines if line.page == first) if f]
+    candidates = [f for f in (_opening_company(line, early) for line in document.lines if line.page == first) if f]
     if not candidates or len({code for _, _, code in candidates}) != 1:
         return None
     company, ticker, _ = candidates[0]
-    early = "\n".join(page.text for page in document.pages[:2])
     core = _CORPORATE_SUFFIX.sub("", company.value)
     return (company, ticker) if early.count(core) >= 3 else None
 

@@ -143,6 +143,8 @@ class SecurityDirectory:
     def _security(self, members: list[Mention]) -> Security:
         names = Counter(m.name.strip() for m in members if m.name and m.name.strip())
         codes = sorted({listing_key(m.code) for m in members if m.code})
+        # A bare symbol ("NVDA" in a headline) beside its qualified listing ("NVDA US") is that listing.
+        codes = [c for c in codes if not (re.fullmatch(r"[A-Z]{1,5}", c) and any(q.split(" ")[0] == c for q in codes if q != c))]
         ordered_names = tuple(n for n, _ in sorted(names.items(), key=lambda item: (-item[1], item[0])))
         key = codes[0] if codes else "name:" + join_key(ordered_names[0] if ordered_names else "?")
         ambiguous = tuple(n for n in ordered_names if join_key(n) in self.ambiguous)
