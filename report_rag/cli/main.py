@@ -6,14 +6,15 @@ Domain errors become one-line messages here, and nowhere else.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from report_rag.cli.facts import cmd_digest, cmd_picks, cmd_stock, cmd_summarize
 from report_rag.cli.ingest import add_ingest_arguments, cmd_ingest
+from report_rag.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, print_json
 from report_rag.cli.servers import cmd_app, cmd_serve
 from report_rag.errors import ReportRagError
 from report_rag.settings import Settings
@@ -21,10 +22,8 @@ from report_rag.settings import Settings
 if TYPE_CHECKING:
     from datetime import date
 
-    from report_rag.llm.base import Generator
     from report_rag.types import Answer
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -44,9 +43,6 @@ def load_settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
-def _print_json(value: object) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -69,7 +65,7 @@ def cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
         for r in reports
     ]
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return EXIT_OK
     if not rows:
         print(f"The library at {settings.home} is empty. Add reports with: report-rag ingest PATH")
@@ -103,7 +99,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         for h in hits
     ]
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return EXIT_OK
     if not rows:
         print("No matching passages.")
@@ -162,7 +158,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 answer = event.answer
     assert answer is not None, "an answer stream always ends with Final"
     if args.json:
-        _print_json(answer.to_json())
+        print_json(answer.to_json())
         return EXIT_OK
     if streaming:
         print()
@@ -187,7 +183,7 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
         "home": str(settings.home),
     }
     if args.json:
-        _print_json(info)
+        print_json(info)
         return EXIT_OK
     for section, values in info.items():
         if isinstance(values, dict):
@@ -196,94 +192,6 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"  {key}: {value}")
         else:
             print(f"{section}: {values}")
-    return EXIT_OK
-
-
-def _optional_generator(settings: Settings, wanted: bool) -> Generator | None:
-    """The configured generator, or None (with a note) when --no-llm or it is not installed."""
-    if not wanted:
-        return None
-    from report_rag.llm import create_generator, describe_configured
-
-    info = describe_configured(settings)
-    if not info.get("present", True):
-        print(f"report-rag: model not available ({info.get('model')}); facts only, no brief", file=sys.stderr)
-        return None
-    return create_generator(settings)
-
-
-def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
-    from report_rag.answer.summarize import summarize_report, summary_markdown
-    from report_rag.store.library import Library
-
-    with Library(settings) as library:
-        summary = summarize_report(library, _optional_generator(settings, not args.no_llm), args.report)
-    if args.json:
-        _print_json(summary)
-    else:
-        print(summary_markdown(summary), end="")
-    return EXIT_OK
-
-
-PICK_COLUMNS = ["stock", "code", "stock_rating", "report_id", "file", "title", "broker", "date",
-                "report_rating", "page", "quote"]
-
-
-def cmd_picks(args: argparse.Namespace, settings: Settings) -> int:
-    from report_rag.present.export import write_csv, write_xlsx
-    from report_rag.store.facts_queries import query_picks
-    from report_rag.store.library import Library
-
-    with Library(settings) as library:
-        rows = [r.to_row() for r in query_picks(library.store, stock=args.stock, broker=args.broker, since=args.since)]
-    if args.json:
-        _print_json(rows)
-    elif args.csv:
-        write_csv(sys.stdout, rows, PICK_COLUMNS)
-    elif args.xlsx:
-        write_xlsx(args.xlsx, rows, PICK_COLUMNS, sheet="picks")
-        print(f"Wrote {len(rows)} picks to {args.xlsx}")
-    else:
-        if not rows:
-            print("No picks match.")
-        for r in rows:
-            print(f"{r['date'] or '-':10}  {(r['broker'] or '-')[:12]:12}  {r['stock']:12} {r['code'] or '':10} "
-                  f"{r['stock_rating'] or '':8} report: {r['report_rating'] or '-'}  ({r['file']} p.{r['page']})")
-    return EXIT_OK
-
-
-def cmd_stock(args: argparse.Namespace, settings: Settings) -> int:
-    from report_rag.present.export import write_csv
-    from report_rag.present.stock import stock_markdown, stock_tables, stock_xlsx_bytes
-    from report_rag.store.library import Library
-    from report_rag.store.securities import stock_view
-
-    with Library(settings) as library:
-        view = stock_view(library.store, args.query)
-    if args.json:
-        _print_json(view.to_json())
-    elif args.csv:
-        rows, columns = stock_tables(view)[args.table]
-        write_csv(sys.stdout, rows, columns)
-    elif args.xlsx:
-        Path(args.xlsx).write_bytes(stock_xlsx_bytes(view))
-        print(f"Wrote {view.security.label}: {len(view.history)} ratings/targets, {len(view.forecasts)} forecasts "
-              f"to {args.xlsx}")
-    else:
-        print(stock_markdown(view))
-    return EXIT_OK
-
-
-def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from report_rag.answer.digest import build_digest, digest_markdown
-    from report_rag.store.library import Library
-
-    with Library(settings) as library:
-        digest = build_digest(library, _optional_generator(settings, not args.no_llm), since=args.since, sector=args.sector)
-    if args.json:
-        _print_json(digest.to_json())
-    else:
-        print(digest_markdown(digest), end="")
     return EXIT_OK
 
 
