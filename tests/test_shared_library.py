@@ -21,6 +21,7 @@ from report_rag.pipeline.ingest import ingest_paths, worker_name
 from report_rag.retrieval import search
 from report_rag.settings import Settings
 from report_rag.store import Follower, Library, ReadWriteLock
+from report_rag.store.claims import claim, release_claims
 from report_rag.store.sql import ClaimRow, Store
 from report_rag.types import ReportStatus
 
@@ -87,16 +88,16 @@ def test_the_follower_thread_catches_up_under_the_writer_lock(tmp_path) -> None:
 
 def test_claims_are_exclusive_and_a_dead_workers_claim_expires(tmp_path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'lib.sqlite3'}")
-    assert store.claim("h1", "host-a:1", "a.pdf", ttl_s=60) is None
-    assert store.claim("h1", "host-a:1", "a.pdf", ttl_s=60) is None  # ours already: renewed
-    assert store.claim("h1", "host-b:2", "a.pdf", ttl_s=60) == "host-a:1"
+    assert claim(store, "h1", "host-a:1", "a.pdf", ttl_s=60) is None
+    assert claim(store, "h1", "host-a:1", "a.pdf", ttl_s=60) is None  # ours already: renewed
+    assert claim(store, "h1", "host-b:2", "a.pdf", ttl_s=60) == "host-a:1"
     # host-a dies: its claim is not renewed and lapses.
     with store.session() as s:
         s.execute(update(ClaimRow).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
-    assert store.claim("h1", "host-b:2", "a.pdf", ttl_s=60) is None
-    assert store.claim("h1", "host-a:1", "a.pdf", ttl_s=60) == "host-b:2"
-    store.release_claims("host-b:2")
-    assert store.claim("h1", "host-a:1", "a.pdf", ttl_s=60) is None
+    assert claim(store, "h1", "host-b:2", "a.pdf", ttl_s=60) is None
+    assert claim(store, "h1", "host-a:1", "a.pdf", ttl_s=60) == "host-b:2"
+    release_claims(store, "host-b:2")
+    assert claim(store, "h1", "host-a:1", "a.pdf", ttl_s=60) is None
     store.close()
 
 
@@ -106,7 +107,7 @@ def test_a_file_another_worker_holds_is_skipped_and_a_lapsed_claim_is_taken(tmp_
 
     with Library(settings) as library:
         digest = file_hash(files["liquor"])
-        library.store.claim(digest, "elsewhere:99", "moutai.pdf", ttl_s=600)
+        claim(library.store, digest, "elsewhere:99", "moutai.pdf", ttl_s=600)
         summary = ingest_paths(library, [str(tmp_path / "in")])
         assert len(summary.ingested) == 2
         assert [(Path(s.file).name, s.reason) for s in summary.skipped] == [
@@ -240,7 +241,7 @@ def test_a_crashed_local_workers_claim_is_taken_at_once(tmp_path, settings) -> N
     assert not worker_is_dead(f"another-machine:{gone.stdout.strip()}")  # judged by time only
     files = _files(tmp_path)
     with Library(settings) as library:
-        library.store.claim(file_hash(files["liquor"]), dead, "moutai.pdf", ttl_s=600)
+        claim(library.store, file_hash(files["liquor"]), dead, "moutai.pdf", ttl_s=600)
         summary = ingest_paths(library, [str(files["liquor"])])
         assert [Path(i.file).name for i in summary.ingested] == ["moutai.pdf"]
 

@@ -7,7 +7,7 @@ FAISS only after that commit, and the index file is a cache reconciled against S
 open. So a crash at any point leaves no half-written report and no orphan vector.
 
 Several ingest runs may share one database (machines splitting a shared folder): each file's
-bytes are claimed before work starts (`Store.claim`), so no two workers parse the same
+bytes are claimed before work starts (store/claims.py), so no two workers parse the same
 report; a file another worker holds is looked at again after this run's own files, and a
 claim whose worker died expires (`ingest.claim_ttl_s`) and is taken over. The report's
 commit ends its claim; content-hash uniqueness backs it all up.
@@ -39,6 +39,7 @@ from report_rag.parse.clean import clean_pages
 from report_rag.parse.discover import discover
 from report_rag.parse.meta import read_meta
 from report_rag.parse.pdf import PypdfParser
+from report_rag.store.claims import claim, release_claims, renew_claims
 from report_rag.store.facts_tables import save_facts
 from report_rag.store.library import Library, embed_in_batches
 from report_rag.types import (
@@ -215,7 +216,7 @@ def ingest_paths(
                     notify("skipped", name)
                     continue
                 retry_id = existing.id  # failed before: try again, replacing that record
-            holder = library.store.claim(digest, worker, path.name, ttl, is_dead=worker_is_dead)
+            holder = claim(library.store, digest, worker, path.name, ttl, is_dead=worker_is_dead)
             if holder is not None:
                 if path in second_look:
                     summary.skipped.append(SkippedFile(name, f"being ingested by another worker ({holder})"))
@@ -239,11 +240,11 @@ def ingest_paths(
             stages["chunk"] += prepared.chunk_seconds
             _commit_report(library, prepared, retry_id, summary, stages, guard)
             # Still working on the look-ahead: keep other workers off those files.
-            library.store.renew_claims([item[1] for item in pending], worker, ttl)
+            renew_claims(library.store, [item[1] for item in pending], worker, ttl)
             notify("done", str(path))
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-        library.store.release_claims(worker)  # what an interrupted run never committed
+        release_claims(library.store, worker)  # what an interrupted run never committed
         t0 = time.perf_counter()
         with guard():
             library.save_index()

@@ -6,7 +6,8 @@ vector, so the FAISS file is a cache that can always be rebuilt or reconciled fr
 Several processes (UIs, API servers, ingest workers on other machines) may share one
 database. Every write of a report appends to `library_changes` in its own transaction, so a
 process holding an index in memory sees that the library moved (`generation()`) and catches
-up; `ingest_claims` lets ingest workers split a folder without doing a file twice.
+up; `ingest_claims` (used by store/claims.py) lets ingest workers split a folder without doing
+a file twice, and a report's commit ends its claim.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import (
@@ -35,7 +36,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -343,65 +344,6 @@ class Store:
         """Note a write made outside this class (re-extracted facts) for other processes."""
         with self.session() as s:
             _record_change(s, report_id, kind)
-
-    def claim(
-        self,
-        content_hash: str,
-        worker: str,
-        file_name: str,
-        ttl_s: float,
-        is_dead: Callable[[str], bool] | None = None,
-    ) -> str | None:
-        """Take these bytes for `worker` for `ttl_s` seconds. None when taken (or already
-        ours); otherwise the worker that holds them. A claim that expired, or whose holder
-        `is_dead` says is gone (a crashed process on this machine), is taken over. Each step
-        is one atomic statement, so two workers never both win."""
-        for _ in range(3):
-            now = datetime.now(UTC)
-            expires = now + timedelta(seconds=ttl_s)
-            try:
-                with self.session() as s:
-                    s.add(ClaimRow(content_hash=content_hash, worker=worker, file_name=file_name, expires_at=expires))
-                return None
-            except IntegrityError:
-                pass  # held by someone (maybe us, maybe a dead worker)
-            with self.session() as s:
-                holder = s.scalar(select(ClaimRow.worker).where(ClaimRow.content_hash == content_hash))
-                if holder is None:
-                    continue  # released meanwhile: try again from the start
-                takeable = (ClaimRow.expires_at < now) | (ClaimRow.worker == worker)
-                if is_dead is not None and holder != worker and is_dead(holder):
-                    takeable = takeable | (ClaimRow.worker == holder)
-                taken = s.execute(
-                    update(ClaimRow)
-                    .where(ClaimRow.content_hash == content_hash, takeable)
-                    .values(worker=worker, file_name=file_name, expires_at=expires)
-                )
-                if cast(CursorResult[Any], taken).rowcount:
-                    return None
-                return holder
-        return self.claim_holder(content_hash) or "another worker"  # changing hands under us
-
-    def claim_holder(self, content_hash: str) -> str | None:
-        with self.session() as s:
-            return s.scalar(select(ClaimRow.worker).where(ClaimRow.content_hash == content_hash))
-
-    def renew_claims(self, content_hashes: Sequence[str], worker: str, ttl_s: float) -> None:
-        if not content_hashes:
-            return
-        with self.session() as s:
-            s.execute(
-                update(ClaimRow)
-                .where(ClaimRow.content_hash.in_(list(content_hashes)), ClaimRow.worker == worker)
-                .values(expires_at=datetime.now(UTC) + timedelta(seconds=ttl_s))
-            )
-
-    def release_claims(self, worker: str, content_hashes: Sequence[str] | None = None) -> None:
-        with self.session() as s:
-            query = delete(ClaimRow).where(ClaimRow.worker == worker)
-            if content_hashes is not None:
-                query = query.where(ClaimRow.content_hash.in_(list(content_hashes)))
-            s.execute(query)
 
     def list_reports(self) -> list[Report]:
         with self.session() as s:
