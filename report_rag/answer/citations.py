@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from report_rag.retrieval.aliases import GLOSSARY, company_aliases
 from report_rag.text import CJK_RE, CJK_RUN_RE, NUMERIC_CODE_RE, find_span
 from report_rag.types import Citation, Passage
 
@@ -143,8 +144,6 @@ def _cross_script_support(sentence: str, source: str) -> float:
     """Support for a sentence in the other language than `source` (its numbers, codes and
     names already checked present): it needs a fact that is more than a year, or two
     finance terms / company names whose other-language forms the source prints."""
-    from report_rag.retrieval.aliases import GLOSSARY, company_aliases
-
     facts = [n for n in _numbers(sentence) if not _YEAR.fullmatch(n)]
     facts += [m.group() for m in NUMERIC_CODE_RE.finditer(sentence)] + _listed_names(sentence)
     if facts:
