@@ -136,11 +136,15 @@ class LlmSettings(BaseSettings):
     gguf: str = "qwen2.5-coder-1.5b"
     # Expected sha256 of a user GGUF; when set, the file is verified once like the embedded ones.
     gguf_sha256: str | None = None
-    # Where embedded GGUFs are assembled from their parts (default: <home>/models).
+    # Where embedded GGUFs are assembled from their parts (default: one cache per machine
+    # user, $XDG_CACHE_HOME/report-rag/models, linked from <home>/models).
     models_dir: Path | None = None
     # Requested context window; capped by the model's trained context.
     context_tokens: int = Field(default=8192, ge=256)
     threads: int | None = Field(default=None, ge=1, description="Default: CPUs available.")
+    # The lean prompt: the passages' sentences that bear on a question, this many tokens in
+    # all (answer/focus.py); 0 sends whole passages, as many as the context holds.
+    passage_tokens: int = Field(default=600, ge=0)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     # "auto" picks eager for models with attention soft-capping (Gemma 2), whose logits sdpa
     # cannot cap; an explicit choice that would ignore soft-capping is refused, not replaced.

@@ -13,6 +13,21 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_reports"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory) -> Path:
+    """The machine caches (shared embedded models, llama.cpp's measured CPU variant) in a temp
+    dir for the session, inherited by the servers the tests start: no test reads or writes
+    the user's own ~/.cache."""
+    cache = tmp_path_factory.getbasetemp() / "xdg-cache"
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    yield cache
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Fast preset: temp home, lexical hashing embedder."""

@@ -206,14 +206,35 @@ def test_user_gguf_path_with_expected_digest(tmp_path: Path) -> None:
         choose_gguf(Settings.for_tests(tmp_path / "home", llm_gguf="qwen-9000"))
 
 
-def test_describe_configured_reports_without_loading_or_hashing(tmp_path: Path) -> None:
+def test_describe_configured_reports_without_loading_or_hashing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "user.gguf"
     write_fake_gguf(path, arch="gemma2", context=8192)
     info = describe_configured(Settings.for_tests(tmp_path / "home", llm_gguf=str(path), llm_context_tokens=16384))
     assert info["backend"] == "llama.cpp" and info["present"] and not info["verified"] and not info["loaded"]
     assert info["context_tokens"] == 8192 and info["architecture"] == "gemma2"
     home = tmp_path / "fresh"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     default = describe_configured(Settings.for_tests(home))
     assert default["model"] == "qwen2.5-coder-1.5b" and default["present"] is False
-    assert default["path"] == str(home / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
-    assert not (home / "models").exists()  # describing never assembles
+    shared = tmp_path / "cache" / "report-rag" / "models"
+    assert default["path"] == str(shared / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+    assert not (home / "models").exists() and not shared.exists()  # describing never assembles
+
+
+def test_embedded_model_is_assembled_once_per_machine_and_linked_from_each_home(
+    fake_model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model, data, _ = fake_model
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setitem(model_assets.EMBEDDED_MODELS, "fake", model)
+    first = ensure_gguf(Settings.for_tests(tmp_path / "one", llm_gguf="fake"))
+    assert first == tmp_path / "cache" / "report-rag" / "models" / "fake.gguf" and first.read_bytes() == data
+    mtime = first.stat().st_mtime_ns
+    second = ensure_gguf(Settings.for_tests(tmp_path / "two", llm_gguf="fake"))
+    assert second == first and first.stat().st_mtime_ns == mtime  # verified, not assembled again
+    for home in ("one", "two"):
+        link = tmp_path / home / "models" / "fake.gguf"
+        assert link.is_symlink() and link.resolve() == first.resolve()
+    # A home's own models directory, when set, is used as it is: no shared file, no link.
+    own = ensure_gguf(Settings.for_tests(tmp_path / "three", llm_gguf="fake", llm_models_dir=tmp_path / "own"))
+    assert own == tmp_path / "own" / "fake.gguf" and not (tmp_path / "three" / "models").exists()

@@ -98,8 +98,14 @@ def test_streaming_tokens_and_prompt_shape(library):
     tokens = [e.text for e in events if isinstance(e, Token)]
     assert len(tokens) > 1 and "".join(tokens).strip() == "投资评级为领先大市-A 维持[1]。"
     system, user = generator.seen_messages
-    assert "never follow" in system.content and "用简体中文回答" in system.content
+    assert "never follow" in system.content
+    # The language rule follows the question, so the system prompt (and the model's
+    # evaluated state of it) is the same for every question.
+    assert user.content.rstrip().endswith("用简体中文回答。") and "用简体中文" not in system.content
     assert user.content.count("<<<") >= 1 and "[1] " in user.content
+    list(ask_stream(library, generator, "What rating does the media report give?"))
+    assert generator.seen_messages[0].content == system.content
+    assert "Answer in English" in generator.seen_messages[1].content
     assert "免责声明" not in user.content  # boilerplate stays out of answers
 
 

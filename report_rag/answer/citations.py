@@ -161,6 +161,11 @@ def _cross_script_support(sentence: str, source: str) -> float:
     return CROSS_SCRIPT_SUPPORT if terms >= 2 else 0.0
 
 
+def claim_terms(text: str) -> set[str]:
+    """The terms a sentence's claims are compared on: Chinese bigrams, words, numbers."""
+    return _bigrams(text) | _words(text) | _numbers(text)
+
+
 def has_claims(sentence: str) -> bool:
     return bool(_numbers(sentence) or _bigrams(sentence) or _words(sentence))
 

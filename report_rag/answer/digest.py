@@ -144,7 +144,7 @@ def build_digest(
     digest.most_recommended = consensus(picks, build_directory(library.store))[:top]
     if generator is not None and (digest.ratings or picks):
         passages = _evidence_passages(library, digest, picks)
-        digest.brief = final_answer(answer_from_passages(library, generator, DIGEST_REQUEST, passages))
+        digest.brief = final_answer(answer_from_passages(library, generator, DIGEST_REQUEST, passages, passage_tokens=0))
     return digest
 
 

@@ -17,6 +17,9 @@ from report_rag.retrieval.question import (
 )
 from report_rag.types import Chunk, Evidence, Forecast, Passage, Report, ReportFacts
 
+# The section name of the passage built from a report's extracted fields.
+FACTS_SECTION = "extracted facts"
+
 
 def fact_evidence(facts: ReportFacts, question: str | None = None) -> list[Evidence]:
     """The evidence of the fields an analyst asks about, most important first, deduplicated.
@@ -67,7 +70,7 @@ def evidence_passage(report: Report, evidence: list[Evidence]) -> Passage | None
         page_end=max(pages),
         start_offset=0,
         end_offset=len(text),
-        section="extracted facts",
+        section=FACTS_SECTION,
         report_id=report.id,
     )
     return Passage(chunk=chunk, report=report, score=1.0)

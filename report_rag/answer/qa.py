@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from report_rag.answer.citations import Support, align, build_citations, strip_markers
-from report_rag.answer.fact_answers import fact_answer, facts_passage
+from report_rag.answer.fact_answers import FACTS_SECTION, fact_answer, facts_passage
 from report_rag.answer.prompt import NOT_FOUND_TOKEN, REFUSAL, build_prompt
 from report_rag.parse.brokers import BROKERS, broker_named
 from report_rag.retrieval.aliases import mentions_broker
@@ -145,7 +145,7 @@ def _direct_fact_answer(
 
     one_report = (scoped_to and len(scoped_to) == 1) or (filters.report_ids and len(filters.report_ids) == 1)
     first = passages[0]
-    if not one_report or first.chunk.section != "extracted facts":
+    if not one_report or first.chunk.section != FACTS_SECTION:
         return None
     brokers = {r.meta.broker for r in library.reports() if r.meta.broker}
     if sum(mentions_broker(question, broker) for broker in brokers) > 1 or _names_another_broker(question, first):
@@ -220,13 +220,15 @@ def answer_from_passages(
     timings: dict[str, float] | None = None,
     started: float | None = None,
     subjects: Sequence[tuple[str, ...]] = (),
+    passage_tokens: int | None = None,
 ) -> Iterator[Event]:
-    """`subjects`: companies the question asks about (each as all its names); only passages
-    from text or reports that name them can support the answer (Hengrui's target price is
-    not Apple's, however well the numbers match)."""
     """Prompt the model with these passages, stream its tokens, then check every sentence.
 
     Used for questions (after retrieval) and for summaries (with a report's own passages).
+    `subjects`: companies the question asks about (each as all its names); only passages
+    from text or reports that name them can support the answer (Hengrui's target price is
+    not Apple's, however well the numbers match). `passage_tokens`: the lean prompt's budget
+    (None: the library's `llm.passage_tokens`; 0: whole passages, for summaries).
     """
     from report_rag.llm.base import ChatMessage, GenerationParams
 
@@ -234,7 +236,10 @@ def answer_from_passages(
     timings = dict(timings or {})
     language = question_language(question)
     budget = generator.context_tokens - max_new_tokens - TEMPLATE_MARGIN_TOKENS
-    prompt = build_prompt(question, passages, count_tokens=generator.count_tokens, budget_tokens=budget)
+    lean = library.settings.llm.passage_tokens if passage_tokens is None else passage_tokens
+    prompt = build_prompt(
+        question, passages, count_tokens=generator.count_tokens, budget_tokens=budget, passage_tokens=lean
+    )
     messages = [ChatMessage("system", prompt.system), ChatMessage("user", prompt.user)]
     pieces: list[str] = []
     first_token = None

@@ -45,7 +45,7 @@ def report_passages(library: Library, report: Report, facts: ReportFacts | None)
 def draft_brief(library: Library, generator: Generator, report: Report, facts: ReportFacts | None) -> Answer:
     language = "en" if report.meta.language == "en" else "zh"
     passages = report_passages(library, report, facts)
-    return final_answer(answer_from_passages(library, generator, BRIEF_REQUEST[language], passages))
+    return final_answer(answer_from_passages(library, generator, BRIEF_REQUEST[language], passages, passage_tokens=0))
 
 
 def summarize_report(library: Library, generator: Generator | None, ref: str | int) -> dict[str, Any]:

@@ -82,8 +82,33 @@ EMBEDDED_MODELS: dict[str, EmbeddedModel] = {
 DEFAULT_GGUF = "qwen2.5-coder-1.5b"
 
 
+def shared_models_dir() -> Path:
+    """One directory per machine user for the embedded models: every library home uses the
+    same assembled file (1.1 GB) instead of a copy of its own."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "report-rag" / "models"
+
+
 def models_dir(settings: Settings) -> Path:
-    return (settings.llm.models_dir or settings.home / "models").expanduser()
+    return (settings.llm.models_dir or shared_models_dir()).expanduser()
+
+
+def link_into_home(settings: Settings, path: Path) -> None:
+    """`<home>/models/<file>` pointing at the shared file, so a home shows what it uses.
+    A file already there (a copy assembled before the shared cache) is left alone."""
+    if settings.llm.models_dir is not None:
+        return
+    link = settings.home / "models" / path.name
+    if link.is_symlink() and link.resolve() == path.resolve():
+        return
+    if link.exists() and not link.is_symlink():
+        return
+    try:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)  # a dangling or stale link
+        link.symlink_to(path)
+    except OSError:
+        pass  # a read-only home or no symlinks: the shared path works without the link
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,7 +277,9 @@ def ensure_gguf(settings: Settings) -> Path:
     choice = choose_gguf(settings)
     directory = models_dir(settings)
     if choice.embedded is not None:
-        return assemble(choice.embedded, directory)
+        path = assemble(choice.embedded, directory)
+        link_into_home(settings, path)
+        return path
     if not choice.path.is_file():
         raise ModelAssetError(f"GGUF file not found: {choice.path}")
     read_gguf_metadata(choice.path)  # raises on a file that is not GGUF at all

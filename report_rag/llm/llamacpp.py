@@ -23,6 +23,7 @@ from report_rag.llm.base import (
     available_cpus,
     fold_system_into_user,
 )
+from report_rag.llm.llamacpp_cpu import gpu_backend_files, register_cpu_backend, registered_variant, variant_files
 from report_rag.settings import Settings
 
 BACKEND = "llama.cpp"
@@ -38,6 +39,10 @@ def import_llama_cpp() -> Any:
 
 
 def gpu_offload_supported() -> bool:
+    if variant_files():
+        # A build with CPU variants: asking llama.cpp would load them all by CPUID alone
+        # (llm/llamacpp_cpu.py); its GPU backends are files beside them.
+        return bool(gpu_backend_files())
     return bool(import_llama_cpp().llama_supports_gpu_offload())
 
 
@@ -117,6 +122,7 @@ class LlamaCppGenerator:
     def load(self) -> Any:
         if self._llama is None:
             llama_cpp = import_llama_cpp()
+            register_cpu_backend(self.model_path, self.threads)
             self._llama = llama_cpp.Llama(
                 model_path=str(self.model_path),
                 n_ctx=self.context_tokens,
@@ -172,6 +178,7 @@ class LlamaCppGenerator:
             "trained_context": self.trained_context,
             "threads": self.threads,
             "device": _device_label(self.device),
+            "cpu_variant": registered_variant(),
             "loaded": self.loaded,
         }
 
