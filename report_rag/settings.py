@@ -145,6 +145,9 @@ class LlmSettings(BaseSettings):
     # The lean prompt: the passages' sentences that bear on a question, this many tokens in
     # all (answer/focus.py); 0 sends whole passages, as many as the context holds.
     passage_tokens: int = Field(default=600, ge=0)
+    # llama.cpp builds with CPU variants (scripts/setup): "auto" uses the fastest variant that
+    # ran in a trial on this CPU (llm/llamacpp_cpu.py); a name (haswell, zen4, …) forces it.
+    cpu_variant: str = "auto"
     device: Literal["auto", "cpu", "cuda"] = "auto"
     # "auto" picks eager for models with attention soft-capping (Gemma 2), whose logits sdpa
     # cannot cap; an explicit choice that would ignore soft-capping is refused, not replaced.

@@ -117,7 +117,10 @@ class TransformersGenerator:
         dtype: str = "auto",
         attn_implementation: str = "auto",
         requested_context: int = 8192,
+        loaded_model: Any = None,
     ) -> None:
+        """`loaded_model`: a model already built for `model_id`'s config (bench/gpu.py builds
+        Gemma 2 9B with random weights on the GPU); checked like one loaded from disk."""
         self._torch, transformers = _import_stack()
         self.model_id = model_id
         try:
@@ -135,6 +138,8 @@ class TransformersGenerator:
         self._system_role = self._template_accepts_system()
         self._model: Any = None
         self._gate = GenerationGate()
+        if loaded_model is not None:
+            self._adopt(loaded_model)
 
     @staticmethod
     def describe_settings(settings: Settings) -> dict[str, Any]:
@@ -167,17 +172,19 @@ class TransformersGenerator:
                 kwargs["device_map"] = self.device
             if self.attn_implementation:
                 kwargs["attn_implementation"] = self.attn_implementation
-            model = AutoModelForCausalLM.from_pretrained(self.model_id, **kwargs)
-            in_use = model.config._attn_implementation
-            if self.attn_implementation and in_use != self.attn_implementation:
-                raise ConfigError(  # never run a path that may ignore the window or the cap
-                    f"asked for attention {self.attn_implementation!r}, transformers chose {in_use!r}"
-                )
-            model.eval()  # type: ignore[no-untyped-call]  # transformers' stub leaves eval unannotated
-            self._model = model
-            self._cache_argument = "cache" if "cache" in inspect.signature(model.forward).parameters \
-                else "past_key_values"
+            self._adopt(AutoModelForCausalLM.from_pretrained(self.model_id, **kwargs))
         return self._model
+
+    def _adopt(self, model: Any) -> None:
+        in_use = model.config._attn_implementation
+        if self.attn_implementation and in_use != self.attn_implementation:
+            raise ConfigError(  # never run a path that may ignore the window or the cap
+                f"asked for attention {self.attn_implementation!r}, transformers chose {in_use!r}"
+            )
+        model.eval()
+        self._model = model
+        self._cache_argument = "cache" if "cache" in inspect.signature(model.forward).parameters \
+            else "past_key_values"
 
     def new_cache(self) -> Any:
         """A fresh KV cache shaped by the config: sliding-window layers where the model has them."""

@@ -82,8 +82,10 @@ class LlamaCppGenerator:
         requested_context: int,
         threads: int,
         device: str = "auto",
+        cpu_variant: str = "auto",
     ) -> None:
         self.model_path = Path(model_path)
+        self.cpu_variant = cpu_variant
         metadata = read_gguf_metadata(self.model_path)
         self.trained_context = int(metadata.get("context_length") or _FALLBACK_TRAINED_CONTEXT)
         self.context_tokens = min(requested_context, self.trained_context)
@@ -111,6 +113,7 @@ class LlamaCppGenerator:
             requested_context=settings.llm.context_tokens,
             threads=settings.llm.threads or available_cpus(),
             device=settings.llm.device,
+            cpu_variant=settings.llm.cpu_variant,
         )
 
     # -- loading ---------------------------------------------------------------------------
@@ -122,7 +125,7 @@ class LlamaCppGenerator:
     def load(self) -> Any:
         if self._llama is None:
             llama_cpp = import_llama_cpp()
-            register_cpu_backend(self.model_path, self.threads)
+            register_cpu_backend(self.model_path, self.threads, self.cpu_variant)
             self._llama = llama_cpp.Llama(
                 model_path=str(self.model_path),
                 n_ctx=self.context_tokens,

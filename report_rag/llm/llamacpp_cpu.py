@@ -224,19 +224,32 @@ def _libggml() -> Any:
     return libggml
 
 
-def register_cpu_backend(gguf: Path | None, threads: int) -> str | None:
-    """Before llama.cpp loads backends itself: register the measured CPU variant. Returns its
-    name, or None where the build has no variants (nothing to choose) or no model to try
-    them with yet (describe-only calls; the first model load chooses)."""
+def forced_variant(name: str) -> dict[str, Any]:
+    """The variant named by `llm.cpu_variant`, if this build has it and this CPU claims it."""
+    from report_rag.errors import ConfigError
+
+    files = variant_files()
+    by_name = {variant_name(p): p for p in files}
+    if name not in by_name:
+        raise ConfigError(f"llm_cpu_variant={name!r}: this llama.cpp build has {', '.join(by_name) or 'no variants'}")
+    if by_name[name] not in supported_variants(files):
+        raise ConfigError(f"llm_cpu_variant={name!r}: this CPU lacks the instructions it needs")
+    return {"variant": name, "path": str(by_name[name])}
+
+
+def register_cpu_backend(gguf: Path | None, threads: int, wanted: str = "auto") -> str | None:
+    """Before llama.cpp loads backends itself: register the measured CPU variant (or the one
+    `wanted` names). Returns its name, or None where the build has no variants (nothing to
+    choose) or no model to try them with yet (describe-only calls; the first load chooses)."""
+    from report_rag.errors import ConfigError
+
     with _lock:
         if _registered:
             return str(_registered["variant"])
         if gguf is None or not variant_files():
             return None
-        choice = choose_variant(gguf, threads)
+        choice = choose_variant(gguf, threads) if wanted == "auto" else forced_variant(wanted)
         if choice is None:
-            from report_rag.errors import ConfigError
-
             raise ConfigError(
                 "none of llama.cpp's CPU variants ran on this CPU in a trial; see "
                 f"{cache_path()} — reinstall llama-cpp-python with scripts/setup"
@@ -244,8 +257,6 @@ def register_cpu_backend(gguf: Path | None, threads: int) -> str | None:
         lib = _libggml()
         if lib.ggml_backend_reg_count() == 0:  # nothing loaded yet: ours decides
             if not lib.ggml_backend_load(choice["path"].encode()):
-                from report_rag.errors import ConfigError
-
                 raise ConfigError(f"llama.cpp could not load its CPU backend {choice['path']}")
         _registered.update(variant=choice["variant"], path=choice["path"])
         return str(choice["variant"])
