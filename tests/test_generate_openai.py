@@ -34,13 +34,15 @@ def small_gguf(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory, small_gguf: Path) -> str:
-    """`python -m llama_cpp.server` on 127.0.0.1:<free port>; yields its /v1 base URL."""
+    """`python -m llama_cpp.server` on 127.0.0.1:<free port>; yields its /v1 base URL. Started
+    through llm/llamacpp_cpu.py, so a CPU-dispatch build runs the variant measured here."""
     pytest.importorskip("llama_cpp.server", reason="needs report-rag[llm-server]")
     gguf = small_gguf
     port = _free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", MODEL_ALIAS,
+        sys.executable, "-m", "report_rag.llm.llamacpp_cpu", "run", "llama_cpp.server",
+        "--model", str(gguf), "--model_alias", MODEL_ALIAS,
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(SERVER_CONTEXT),
         "--api_key", API_KEY, "--verbose", "false",
     ]

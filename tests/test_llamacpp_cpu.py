@@ -10,6 +10,7 @@ import pytest
 
 from report_rag.llm import llamacpp_cpu
 from report_rag.llm.llamacpp_cpu import Trial, choose_variant, probe
+from report_rag.machine import cpu_model
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_fastest_variant_that_runs_is_chosen_and_remembered(variants, monkeypatc
     assert again is not None and again["variant"] == "zen4" and len(calls) == 3  # from the cache: no new trials
     cached = json.loads((tmp_path / "cache" / "report-rag" / "llama-cpu.json").read_text())
     [key] = cached
-    assert llamacpp_cpu.cpu_identity()["model"] in key and key.endswith("|t2")
+    assert cpu_model() in key and key.endswith("|t2")
     choose_variant(tmp_path / "m.gguf", threads=1)  # another thread count is its own measurement
     assert len(calls) == 6
 
@@ -79,7 +80,7 @@ def test_no_variant_runs_means_no_choice(variants, monkeypatch: pytest.MonkeyPat
 
 
 def test_a_build_without_variants_is_left_alone(monkeypatch: pytest.MonkeyPatch, tmp_path):
-    monkeypatch.setattr(llamacpp_cpu, "variant_files", lambda: [])
+    monkeypatch.setattr(llamacpp_cpu, "variant_files", list)
     monkeypatch.setattr(llamacpp_cpu, "_registered", {})
     assert choose_variant(tmp_path / "m.gguf", threads=2) is None
     assert llamacpp_cpu.register_cpu_backend(tmp_path / "m.gguf", threads=2) is None

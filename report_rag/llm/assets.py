@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from report_rag.errors import ReportRagError
+from report_rag.machine import user_cache_dir
 from report_rag.settings import Settings
 
 _COPY_CHUNK = 8 * 1024 * 1024
@@ -85,8 +86,7 @@ DEFAULT_GGUF = "qwen2.5-coder-1.5b"
 def shared_models_dir() -> Path:
     """One directory per machine user for the embedded models: every library home uses the
     same assembled file (1.1 GB) instead of a copy of its own."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "report-rag" / "models"
+    return user_cache_dir() / "models"
 
 
 def models_dir(settings: Settings) -> Path:

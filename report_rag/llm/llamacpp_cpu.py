@@ -11,6 +11,8 @@ that ran is remembered per build, CPU model and flags in the user's cache
 itself, so no process of the user's ever runs an untried kernel.
 
 Builds without variants (the portable static build, a CUDA build) are left as they are.
+llama.cpp's own server gets the same choice when started through this module:
+`python -m report_rag.llm.llamacpp_cpu run llama_cpp.server --model FILE.gguf …`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import ctypes
 import hashlib
 import json
 import os
-import platform
 import subprocess
 import sys
 import threading
@@ -28,7 +29,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from report_rag.machine import cpu_key, cpu_model, kernel_flags, read_choice, user_cache_dir, write_choice
+
 VARIANT_PREFIX = "libggml-cpu-"
+CACHE_NAME = "llama-cpu"
 PROBE_TIMEOUT_S = 180.0
 PROBE_PROMPT_TOKENS = 96
 PROBE_DECODE_TOKENS = 8
@@ -88,70 +92,16 @@ def gpu_backend_files() -> list[Path]:
             in {"cuda", "hip", "vulkan", "sycl", "musa", "opencl"}]
 
 
-def cpu_identity() -> dict[str, str]:
-    """The CPU model and a digest of its feature flags (what a kernel choice depends on)."""
-    model, flags = platform.processor() or platform.machine(), ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            key = key.strip()
-            if key == "model name" and model in ("", platform.machine(), platform.processor()):
-                model = value.strip()
-            elif key == "flags" and not flags:
-                flags = " ".join(sorted(value.split()))
-    except OSError:
-        pass
-    return {"model": model, "flags_sha": hashlib.sha256(flags.encode()).hexdigest()[:16]}
-
-
-def cpu_flags() -> list[str]:
-    """The CPU flags that decide llama.cpp's kernels, as /proc/cpuinfo prints them."""
-    wanted = ("avx", "avx2", "fma", "f16c", "avx_vnni", "avx512f", "avx512bw", "avx512_vnni",
-              "avx512_bf16", "avx512_vbmi", "amx_tile", "amx_int8", "amx_bf16")
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("flags"):
-                have = set(line.partition(":")[2].split())
-                return [f for f in wanted if f in have]
-    except OSError:
-        pass
-    return []
-
-
-def _build_key(files: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in files:
-        stat = path.stat()
-        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()[:16]
-
-
 def cache_path() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "report-rag" / "llama-cpu.json"
+    return user_cache_dir() / f"{CACHE_NAME}.json"
 
 
 def _cache_key(files: list[Path], threads: int) -> str:
-    cpu = cpu_identity()
-    return f"{_build_key(files)}|{cpu['model']}|{cpu['flags_sha']}|t{threads}"
-
-
-def _read_cache() -> dict[str, Any]:
-    try:
-        data = json.loads(cache_path().read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_cache(key: str, entry: dict[str, Any]) -> None:
-    path = cache_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = _read_cache()
-    data[key] = entry
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False))
-    tmp.replace(path)
+    digest = hashlib.sha256()
+    for path in files:  # a rebuilt library is another build: measured again
+        stat = path.stat()
+        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return f"{digest.hexdigest()[:16]}|{cpu_key()}|t{threads}"
 
 
 def _run_child(args: list[str], timeout: float) -> tuple[dict[str, Any] | None, str]:
@@ -194,7 +144,7 @@ def choose_variant(gguf: Path, threads: int, *, candidates: int = 4, refresh: bo
     if not files:
         return None
     key = _cache_key(files, threads)
-    cached = _read_cache().get(key)
+    cached = read_choice(CACHE_NAME, key)
     if cached and not refresh and Path(cached.get("path", "")).is_file():
         return dict(cached)
     # The best-scored few: lower levels are only slower, and each trial costs a model load.
@@ -206,11 +156,12 @@ def choose_variant(gguf: Path, threads: int, *, candidates: int = 4, refresh: bo
     entry = {
         "variant": best.variant,
         "path": str(next(p for p in files if variant_name(p) == best.variant)),
-        "cpu": cpu_identity(),
+        "cpu": cpu_model(),
+        "flags": kernel_flags(),
         "trials": [asdict(t) for t in trials],
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
-    _write_cache(key, entry)
+    write_choice(CACHE_NAME, key, entry)
     return entry
 
 
@@ -304,9 +255,23 @@ def _child_probe(path: str, gguf: str, threads: int) -> dict[str, float]:
     return {"prefill_tps": round(best_prefill, 1), "decode_tps": round(best_decode, 1)}
 
 
+def run_module(module: str, args: list[str]) -> None:
+    """Run another llama.cpp program (`llama_cpp.server`) in this process with the measured
+    CPU variant registered first; its `--model` is the GGUF the trial uses."""
+    import runpy
+
+    gguf = next((Path(args[i + 1]) for i, a in enumerate(args[:-1]) if a in ("--model", "-m")), None)
+    threads = next((int(args[i + 1]) for i, a in enumerate(args[:-1]) if a == "--n_threads"), os.cpu_count() or 1)
+    register_cpu_backend(gguf, threads)
+    sys.argv = [module, *args]
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
+
+
 def _main(argv: list[str]) -> None:
     command, *rest = argv
-    if command == "score":
+    if command == "run":  # python -m report_rag.llm.llamacpp_cpu run llama_cpp.server --model …
+        run_module(rest[0], rest[1:])
+    elif command == "score":
         print(json.dumps(_child_score(rest)))
     elif command == "probe":
         print(json.dumps(_child_probe(rest[0], rest[1], int(rest[2]))))

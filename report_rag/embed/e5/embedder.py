@@ -25,8 +25,8 @@ wait for the slowest core at every step; a 2 s query became 20 ms).
 from __future__ import annotations
 
 import ctypes
-import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,6 +39,7 @@ import numpy as np
 from report_rag.embed.e5.encoder import E5Encoder, Precision
 from report_rag.embed.e5.tokenizer import E5Tokenizer
 from report_rag.errors import ConfigError, MissingDependencyError
+from report_rag.machine import available_cores, cpu_flags, cpu_key, cpu_model, kernel_flags, read_choice, write_choice
 
 if TYPE_CHECKING:
 
@@ -58,24 +59,6 @@ def _import_torch() -> Any:
     except ImportError as exc:
         raise MissingDependencyError("torch", "embed", "The e5-small embedder") from exc
     return torch
-
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def cpu_flags() -> set[str]:
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return set()
-    for line in cpuinfo.splitlines():
-        if line.startswith("flags"):
-            return set(line.split(":", 1)[1].split())
-    return set()
 
 
 def cpu_has_native_bf16() -> bool:
@@ -138,6 +121,61 @@ def resolve_precision(requested: str, device: str) -> Precision:
     raise ConfigError(f"unknown embed_dtype {requested!r}")
 
 
+PRECISION_CHOICE = "e5-precision"  # <user cache>/e5-precision.json
+_TRIAL_TOKENS = 300  # a chunk's window, as ingest sees it
+_TRIAL_ROUNDS = 3
+
+
+def candidate_precisions() -> list[str]:
+    """The CPU precisions this CPU has instructions for; float32 always."""
+    names = ["float32"]
+    if cpu_has_native_bf16():
+        names.append("bfloat16")
+    if cpu_has_int8_dot():
+        names.append("int8")
+    return names
+
+
+def measured_precision(model_dir: Path) -> str:
+    """For dtype "auto" on a CPU: the fastest precision this CPU supports, by a short trial of
+    the real workload (one core, a worker's batch of chunk-sized windows), remembered per CPU
+    model, flags and torch version. Feature flags alone mislead: int8 with VNNI was slower than
+    bf16 with AMX on an Intel machine here."""
+    candidates = candidate_precisions()
+    if len(candidates) == 1:
+        return candidates[0]
+    torch = _import_torch()
+    key = f"{cpu_key()}|torch {torch.__version__}"
+    cached = read_choice(PRECISION_CHOICE, key)
+    if cached and cached.get("precision") in candidates:
+        return str(cached["precision"])
+    generator = torch.Generator().manual_seed(0)
+    ids = torch.randint(1000, 30000, (_CPU_WORKER_BATCH, _TRIAL_TOKENS), generator=generator)
+    mask = torch.ones_like(ids)
+    caller_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        encoders = {name: E5Encoder(model_dir, "cpu", resolve_precision(name, "cpu")) for name in candidates}
+        best = dict.fromkeys(candidates, float("inf"))
+        with torch.inference_mode():
+            for name in candidates:
+                encoders[name](ids, mask)  # warm-up: first calls pay allocation and packing
+            for _ in range(_TRIAL_ROUNDS):  # interleaved, so a noisy moment hurts all alike
+                for name in candidates:
+                    started = time.perf_counter()
+                    encoders[name](ids, mask)
+                    best[name] = min(best[name], time.perf_counter() - started)
+    finally:
+        torch.set_num_threads(caller_threads)
+        encoders = {}
+        return_freed_memory()
+    rates = {name: round(_CPU_WORKER_BATCH / seconds, 2) for name, seconds in best.items()}
+    choice = max(rates, key=lambda name: rates[name])
+    write_choice(PRECISION_CHOICE, key, {"precision": choice, "windows_per_s_one_core": rates,
+                                         "cpu": cpu_model(), "flags": kernel_flags()})
+    return choice
+
+
 @dataclass(frozen=True)
 class _Window:
     text_index: int
@@ -160,6 +198,8 @@ class TorchE5Embedder:
     ) -> None:
         torch = _import_torch()
         self.device = resolve_device(device)
+        if dtype == "auto" and self.device == "cpu":
+            dtype = measured_precision(model_dir)
         self.precision = resolve_precision(dtype, self.device)
         self.workers = available_cores() if self.device == "cpu" else 1
         if self.device == "cpu":
