@@ -46,3 +46,7 @@ class ReportNotFoundError(ReportRagError):
 
 class StockNotFoundError(ReportRagError):
     """No stock in the library matches a name or code, or several do."""
+
+
+class ServerError(ReportRagError):
+    """A server (a model server, a report-rag API) could not be reached or answered with an error."""

@@ -173,6 +173,11 @@ class ApiSettings(BaseSettings):
     def keys(self) -> frozenset[str]:
         return frozenset(key.strip() for key in self.api_keys.split(",") if key.strip())
 
+    @property
+    def client_key(self) -> str | None:
+        """The key this machine's own commands use on its server (`ask` over `serve`)."""
+        return next((key.strip() for key in self.api_keys.split(",") if key.strip()), None)
+
 
 class Settings(BaseSettings):
     # Groups read their own variables; the top level reads only REPORT_RAG_HOME (a group

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from report_rag.errors import ServerError
 from report_rag.llm import ChatMessage, GenerationParams, create_generator, describe_configured
 from report_rag.llm.assets import EMBEDDED_MODELS, assemble
-from report_rag.llm.openai_compat import OpenAIGenerator, ServerError, _sse_content, estimate_tokens
+from report_rag.llm.openai_compat import OpenAIGenerator, _sse_content, estimate_tokens
 from report_rag.settings import Settings
 
 MODEL_ALIAS = "qwen-small"

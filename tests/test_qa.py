@@ -46,7 +46,7 @@ def test_cited_answer_with_quote_on_the_page(library):
     assert "2,100" in citation.quote
     page_text = {p.number: p.text for p in library.store.pages(citation.report_id)}[citation.page]
     assert page_text[citation.start : citation.end] == citation.quote
-    assert set(answer.to_json()) == {"answer", "refused", "citations", "unsupported", "model", "timings"}
+    assert set(answer.to_json()) == {"answer", "refused", "citations", "unsupported", "model", "timings", "language"}
     assert set(answer.to_json()["timings"]) == {"retrieve_s", "evidence_s", "first_token_s", "total_s"}
 
 

@@ -29,10 +29,9 @@ from datetime import date
 from typing import Any
 
 from report_rag.answer import EvidenceFound, Final, PassagesFound, Queued, Token, ask_shared
-from report_rag.errors import ReportNotFoundError, ReportRagError, StockNotFoundError
+from report_rag.errors import ReportNotFoundError, ReportRagError, ServerError, StockNotFoundError
 from report_rag.llm.base import Generator
 from report_rag.llm.gate import GeneratorFactory, ModelGate
-from report_rag.llm.openai_compat import ServerError
 from report_rag.pipeline import Upload, ingest_uploads
 from report_rag.retrieval import Filters, search
 from report_rag.settings import Settings

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,32 +130,21 @@ def _render_citations(answer: Answer) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from report_rag.answer.qa import EvidenceFound, Final, Token, ask_stream
-    from report_rag.llm import create_generator
-    from report_rag.retrieval.retriever import Filters
-    from report_rag.store.library import Library
+    from report_rag.answer.qa import EvidenceFound, Final, Token
 
     streaming = not args.json and sys.stdout.isatty()
-    with Library(settings) as library:
-        filters = Filters(
-            report_ids=(library.resolve_report(args.report).id,) if args.report else None,
-            broker=args.broker,
-            since=args.since,
-            until=args.until,
-        )
-        generator = create_generator(settings)
-        answer = None
-        for event in ask_stream(library, generator, args.question, filters=filters, k=args.k):
-            if isinstance(event, EvidenceFound) and streaming and event.citations:
-                # At once, while the model reads: the best passages' key sentences.
-                print("Evidence:")
-                for citation in event.citations:
-                    print(f"  [{citation.n}] {citation.file} p.{citation.page}: \u201c{citation.quote}\u201d")
-                print(flush=True)
-            elif isinstance(event, Token) and streaming:
-                print(event.text, end="", flush=True)
-            elif isinstance(event, Final):
-                answer = event.answer
+    answer = None
+    for event in _answer_events(args, settings):
+        if isinstance(event, EvidenceFound) and streaming and event.citations:
+            # At once, while the model reads: the best passages' key sentences.
+            print("Evidence:")
+            for citation in event.citations:
+                print(f"  [{citation.n}] {citation.file} p.{citation.page}: \u201c{citation.quote}\u201d")
+            print(flush=True)
+        elif isinstance(event, Token) and streaming:
+            print(event.text, end="", flush=True)
+        elif isinstance(event, Final):
+            answer = event.answer
     assert answer is not None, "an answer stream always ends with Final"
     if args.json:
         print_json(answer.to_json())
@@ -168,6 +157,29 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print(answer.answer)
     _render_citations(answer)
     return EXIT_OK
+
+
+def _answer_events(args: argparse.Namespace, settings: Settings) -> Iterator[object]:
+    """The answer's events from this library's running server, whose models are warm, or —
+    with none up, or `--local` — from models loaded in this process."""
+    from report_rag.answer.qa import ask_stream
+    from report_rag.api.discovery import running_server
+    from report_rag.retrieval.retriever import Filters
+    from report_rag.store.library import Library
+
+    with Library(settings) as library:
+        report_ids = (library.resolve_report(args.report).id,) if args.report else None
+        url = None if args.local else running_server(settings.home, settings.api.client_key)
+        if url is None:
+            filters = Filters(report_ids=report_ids, broker=args.broker, since=args.since, until=args.until)
+            from report_rag.llm import create_generator
+
+            yield from ask_stream(library, create_generator(settings), args.question, filters=filters, k=args.k)
+            return
+    from report_rag.api.client import ask_remote
+
+    yield from ask_remote(url, args.question, report_ids=report_ids, broker=args.broker, since=args.since,
+                          until=args.until, k=args.k, api_key=settings.api.client_key)
 
 
 def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
@@ -257,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=_parse_date, help="only reports dated on/before YYYY-MM-DD")
     p.add_argument("-k", type=int, default=6, help="passages to give the model (default 6)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--local", action="store_true",
+                   help="load the models in this process even when this library's `serve` is running")
     p.set_defaults(handler=cmd_ask)
 
     p = sub.add_parser("models", parents=[parent], help="show configured models, presence and device")

@@ -59,20 +59,23 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from report_rag.api import create_app
+    from report_rag.api.discovery import announced
 
     workers = getattr(args, "workers", 1)
     if workers < 1:
         raise ConfigError("--workers must be at least 1")
     print(f"report-rag API at http://{args.host}:{args.port}/docs  (library: {settings.home}"
           + (f", {workers} processes" if workers > 1 else "") + ")", flush=True)
-    if workers == 1:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
-        return 0
-    # Several processes: each builds its app from the environment (the settings this command
-    # resolved travel as REPORT_RAG_HOME) and follows the others' writes through the database.
-    import os
+    # While it runs, `report-rag ask` on this library asks it (its models stay warm).
+    with announced(settings.home, args.host, args.port):
+        if workers == 1:
+            uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+            return 0
+        # Several processes: each builds its app from the environment (the settings this
+        # command resolved travel as REPORT_RAG_HOME) and follows the others' writes.
+        import os
 
-    os.environ["REPORT_RAG_HOME"] = str(settings.home)
-    uvicorn.run("report_rag.api.app:app_from_environment", factory=True, host=args.host, port=args.port,
-                workers=workers, log_level="warning")
+        os.environ["REPORT_RAG_HOME"] = str(settings.home)
+        uvicorn.run("report_rag.api.app:app_from_environment", factory=True, host=args.host, port=args.port,
+                    workers=workers, log_level="warning")
     return 0

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from report_rag.errors import MissingDependencyError, ReportRagError
+from report_rag.errors import MissingDependencyError, ServerError
 from report_rag.llm.base import ChatMessage, GenerationParams
 from report_rag.settings import Settings
 
@@ -36,10 +36,6 @@ def estimate_tokens(text: str) -> int:
     three other characters (real BPE vocabularies average ~4 for English)."""
     wide = len(_WIDE_CHAR.findall(text))
     return wide + math.ceil((len(text) - wide) / 3)
-
-
-class ServerError(ReportRagError):
-    """The server could not be reached or answered with an error."""
 
 
 class OpenAIGenerator:

@@ -145,7 +145,15 @@ class Citation:
             "title": self.title,
             "page": self.page,
             "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Citation:
+        return cls(n=int(data["n"]), report_id=int(data["report_id"]), file=str(data["file"]),
+                   title=data.get("title"), page=int(data["page"]), quote=str(data["quote"]),
+                   start=int(data.get("start", 0)), end=int(data.get("end", 0)))
 
 
 @dataclass(slots=True)
@@ -167,7 +175,16 @@ class Answer:
             "unsupported": list(self.unsupported),
             "model": self.model,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "language": self.language,
         }
+
+    @classmethod
+    def from_json(cls, question: str, data: dict[str, Any]) -> Answer:
+        return cls(question=question, answer=str(data["answer"]), refused=bool(data["refused"]),
+                   citations=[Citation.from_json(c) for c in data.get("citations", [])],
+                   unsupported=list(data.get("unsupported", [])), model=str(data.get("model", "")),
+                   timings={k: float(v) for k, v in data.get("timings", {}).items()},
+                   language=str(data.get("language", "zh")))
 
 
 @dataclass(frozen=True)
