@@ -23,19 +23,17 @@ from report_rag.llm.base import (
     available_cpus,
     fold_system_into_user,
 )
-from report_rag.llm.llamacpp_cpu import gpu_backend_files, register_cpu_backend, registered_variant, variant_files
+from report_rag.llm.llamacpp_cpu import (
+    gpu_backend_files,
+    import_llama_cpp,
+    register_cpu_backend,
+    registered_variant,
+    variant_files,
+)
 from report_rag.settings import Settings
 
 BACKEND = "llama.cpp"
 _FALLBACK_TRAINED_CONTEXT = 4096  # only when a GGUF header lacks <arch>.context_length
-
-
-def import_llama_cpp() -> Any:
-    try:
-        import llama_cpp
-    except ImportError as exc:
-        raise MissingDependencyError("llama-cpp-python", "llm", "The llama.cpp generator") from exc
-    return llama_cpp
 
 
 def gpu_offload_supported() -> bool:

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from report_rag.errors import ConfigError, MissingDependencyError
 from report_rag.machine import cpu_key, cpu_model, kernel_flags, read_choice, user_cache_dir, write_choice
 
 VARIANT_PREFIX = "libggml-cpu-"
@@ -58,10 +59,12 @@ class Trial:
     error: str = ""
 
 
-def _import_llama_cpp() -> Any:
-    from report_rag.llm.llamacpp import import_llama_cpp
-
-    return import_llama_cpp()
+def import_llama_cpp() -> Any:
+    try:
+        import llama_cpp
+    except ImportError as exc:
+        raise MissingDependencyError("llama-cpp-python", "llm", "The llama.cpp generator") from exc
+    return llama_cpp
 
 
 def variant_files() -> list[Path]:
@@ -166,7 +169,7 @@ def choose_variant(gguf: Path, threads: int, *, candidates: int = 4, refresh: bo
 
 
 def _libggml() -> Any:
-    _import_llama_cpp()
+    import_llama_cpp()
     from llama_cpp._ggml import libggml
 
     libggml.ggml_backend_load.restype = ctypes.c_void_p
@@ -177,8 +180,6 @@ def _libggml() -> Any:
 
 def forced_variant(name: str) -> dict[str, Any]:
     """The variant named by `llm.cpu_variant`, if this build has it and this CPU claims it."""
-    from report_rag.errors import ConfigError
-
     files = variant_files()
     by_name = {variant_name(p): p for p in files}
     if name not in by_name:
@@ -192,8 +193,6 @@ def register_cpu_backend(gguf: Path | None, threads: int, wanted: str = "auto") 
     """Before llama.cpp loads backends itself: register the measured CPU variant (or the one
     `wanted` names). Returns its name, or None where the build has no variants (nothing to
     choose) or no model to try them with yet (describe-only calls; the first load chooses)."""
-    from report_rag.errors import ConfigError
-
     with _lock:
         if _registered:
             return str(_registered["variant"])
@@ -237,7 +236,7 @@ def _child_probe(path: str, gguf: str, threads: int) -> dict[str, float]:
     lib = _libggml()
     if not lib.ggml_backend_load(path.encode()):
         raise SystemExit(f"could not load {path}")
-    llama_cpp = _import_llama_cpp()
+    llama_cpp = import_llama_cpp()
     llm = llama_cpp.Llama(model_path=gguf, n_ctx=512, n_batch=512, n_threads=threads,
                           n_threads_batch=threads, n_gpu_layers=0, verbose=False)
     tokens = llm.tokenize(_PROBE_TEXT.encode(), add_bos=True)[:PROBE_PROMPT_TOKENS]
