@@ -37,6 +37,13 @@ def digest_section(since: date | None) -> None:
          "rating": r.raw, "from": r.previous or "", "action": r.action or "change", "page": r.evidence.page}
         for r in digest.rating_changes
     ]
+    by_stock = [
+        {"date": e.date, "stock": security.label, "broker": e.broker or "", "rating": e.rating or "",
+         "from": e.previous_rating or "",
+         "change": e.action if e.action in {"upgrade", "downgrade", "initiate"} else (e.move or ""),
+         "file": e.file, "page": e.rating_evidence.page if e.rating_evidence else None}
+        for security, e in digest.security_changes
+    ]
     popular = [
         {"stock": s.stock, "code": s.code or "", "reports": s.mentions, "brokers": ", ".join(s.brokers),
          "ratings": "; ".join(f"{b}: {r}" for b, r in s.ratings.items()),
@@ -47,7 +54,8 @@ def digest_section(since: date | None) -> None:
     for column, chart in ((left, rating_distribution_chart(digest)), (right, popular_chart(digest))):
         if chart is not None:
             column.altair_chart(chart)
-    for title, rows in (("Rating changes", changes), ("Most recommended stocks", popular)):
+    for title, rows in (("Rating changes", changes), ("Rating changes by stock (names and codes joined)", by_stock),
+                        ("Most recommended stocks", popular)):
         st.markdown(f"**{title}**")
         if rows:
             st.table(rows)

@@ -152,3 +152,62 @@ def test_a_bare_symbol_beside_its_listing_is_shown_as_that_listing() -> None:
     directory = SecurityDirectory([Mention(1, "NVIDIA", "NVDA"), Mention(2, "NVIDIA Corporation", "NVDA US")])
     [nvidia] = directory.securities
     assert nvidia.codes == ("NVDA US",) and nvidia.reports == (1, 2)
+
+
+def _entry(report_id: int, broker: str | None, day: str | None, rating: str, normalized: str,
+           target: float | None = None, currency: str | None = "CNY", action: str | None = None):
+    from datetime import date
+
+    from report_rag.types import Evidence
+    from report_rag.types.stocks import CoverageEntry
+
+    return CoverageEntry(
+        report_id=report_id, file=f"r{report_id}.pdf", broker=broker, date=date.fromisoformat(day) if day else None,
+        kind="company", rating=rating, rating_normalized=normalized, action=action, target=target,
+        currency=currency, price=None, rating_evidence=Evidence(1, f"评级：{rating}"),
+        target_evidence=None, price_evidence=None,
+    )
+
+
+def test_a_brokers_notes_on_one_stock_show_its_moves_between_them() -> None:
+    from report_rag.store.securities import _with_moves
+
+    history = [
+        _entry(1, "国金证券", "2024-03-01", "增持", "outperform", 200.0),
+        _entry(2, "中信证券", "2024-04-01", "买入", "buy", 250.0),
+        _entry(3, "国金证券", "2024-06-01", "买入", "buy", 230.0),
+        _entry(4, "国金证券", None, "中性", "neutral"),  # undated: no place in the order
+        _entry(5, "国金证券", "2024-09-01", "买入", "buy", 30.0, currency="HKD"),
+        _entry(6, "中信证券", "2024-10-01", "中性", "neutral", 180.0),
+    ]
+    moved = {e.report_id: e for e in _with_moves(history)}
+    assert (moved[3].move, moved[3].previous_rating, moved[3].previous_target) == ("upgrade", "增持", 200.0)
+    assert moved[1].move is None and moved[2].move is None  # each broker's first note
+    assert moved[4].move is None and moved[4].previous_rating is None
+    assert moved[5].move == "maintain" and moved[5].previous_target is None  # another currency's target
+    assert moved[6].move == "downgrade" and moved[6].previous_rating == "买入"
+    assert [e.report_id for e in moved.values() if e.changed] == [3, 6]
+
+
+def test_the_digest_lists_rating_changes_per_joined_security(monkeypatch) -> None:
+    from report_rag.answer import digest as digest_module
+    from report_rag.store.securities import _with_moves
+    from report_rag.types.stocks import Security, StockView
+
+    meituan = Security(key="3690.HK", names=("美团", "Meituan"), codes=("3690.HK",), reports=(1, 2, 3))
+    history = _with_moves([
+        _entry(1, "华锦证券", "2024-05-01", "增持", "outperform"),
+        _entry(2, "华锦证券", "2024-08-01", "买入", "buy"),  # a note naming it Meituan: same security
+        _entry(3, "Harbourline", "2024-09-01", "Overweight", "outperform", action="initiate"),
+    ])
+    monkeypatch.setattr(digest_module, "security_views", lambda store: [StockView(meituan, history=history)])
+
+    class FakeLibrary:
+        store = None
+
+    changes = digest_module.security_changes(FakeLibrary())  # type: ignore[arg-type]
+    assert [(s.key, e.report_id) for s, e in changes] == [("3690.HK", 3), ("3690.HK", 2)]  # newest first
+    from datetime import date
+
+    recent = digest_module.security_changes(FakeLibrary(), since=date(2024, 8, 15))  # type: ignore[arg-type]
+    assert [e.report_id for _, e in recent] == [3]

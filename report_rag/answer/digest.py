@@ -13,9 +13,10 @@ from report_rag.answer.fact_answers import evidence_passage
 from report_rag.answer.qa import answer_from_passages, final_answer
 from report_rag.extract.ratings import normalize_rating, term_of
 from report_rag.store.facts_queries import PickRecord, RatingRecord, query_picks, query_ratings
-from report_rag.store.securities import SecurityDirectory, build_directory
+from report_rag.store.securities import SecurityDirectory, build_directory, security_views
 from report_rag.text import name_key
 from report_rag.types import Answer, Evidence, Passage, Report
+from report_rag.types.stocks import CoverageEntry, Security
 
 if TYPE_CHECKING:
     from report_rag.llm.base import Generator
@@ -45,6 +46,9 @@ class Digest:
     since: date | None
     sector: str | None
     rating_changes: list[RatingRecord] = field(default_factory=list)
+    # Changes per joined security (two notes on one stock under two names are one stock):
+    # printed actions and moves between a broker's notes in the library, newest first.
+    security_changes: list[tuple[Security, CoverageEntry]] = field(default_factory=list)
     most_recommended: list[StockConsensus] = field(default_factory=list)
     ratings: list[RatingRecord] = field(default_factory=list)
     brief: Answer | None = None
@@ -58,6 +62,10 @@ class Digest:
                  "company": r.company, "sector": r.sector, "rating": r.raw, "action": r.action,
                  "previous": r.previous, "evidence": {"page": r.evidence.page, "quote": r.evidence.quote}}
                 for r in self.rating_changes
+            ],
+            "security_changes": [
+                {"security": security.label, "codes": list(security.codes), **entry.to_row()}
+                for security, entry in self.security_changes
             ],
             "most_recommended": [
                 {"stock": s.stock, "code": s.code, "reports": s.mentions, "brokers": s.brokers,
@@ -104,6 +112,21 @@ def consensus(picks: list[PickRecord], directory: SecurityDirectory | None = Non
     return out
 
 
+def security_changes(
+    library: Library, *, since: date | None = None, allowed: set[int] | None = None
+) -> list[tuple[Security, CoverageEntry]]:
+    """Every rating change the library shows per security (see `Digest.security_changes`)."""
+    changes = [
+        (view.security, entry)
+        for view in security_views(library.store)
+        for entry in view.history
+        if entry.changed and (since is None or (entry.date is not None and entry.date >= since))
+        and (allowed is None or entry.report_id in allowed)
+    ]
+    changes.sort(key=lambda item: (item[1].date or date.min, item[1].report_id), reverse=True)
+    return changes
+
+
 def _evidence_passages(library: Library, digest: Digest, picks: list[PickRecord]) -> list[Passage]:
     """One passage per report, made of the evidence quotes the digest tables rest on."""
     from report_rag.store.facts_tables import load_facts
@@ -141,6 +164,8 @@ def build_digest(
         picks = [p for p in picks if p.report_id in allowed]
     digest = Digest(since=since, sector=sector, ratings=[r for r in ratings if r.role == "headline"])
     digest.rating_changes = [r for r in ratings if _is_change(r)]
+    digest.security_changes = security_changes(
+        library, since=since, allowed={r.report_id for r in ratings} if sector else None)
     digest.most_recommended = consensus(picks, build_directory(library.store))[:top]
     if generator is not None and (digest.ratings or picks):
         passages = _evidence_passages(library, digest, picks)
@@ -160,6 +185,15 @@ def digest_markdown(digest: Digest) -> str:
         prior = f" (from {r.previous})" if r.previous else ""
         lines.append(f"- {_iso(r.date) or '?'} {r.broker or '?'} — {r.company or r.sector or r.file}: "
                      f"{r.raw}{prior} [{r.action or 'change'}] (p.{r.evidence.page})")
+    lines += ["", "## Rating changes by stock", ""]
+    if not digest.security_changes:
+        lines.append("None in these reports.")
+    for security, entry in digest.security_changes:
+        move = entry.action if entry.action in {"upgrade", "downgrade", "initiate"} else entry.move
+        prior = f" (from {entry.previous_rating})" if entry.previous_rating else ""
+        page = entry.rating_evidence.page if entry.rating_evidence else "?"
+        lines.append(f"- {_iso(entry.date) or '?'} {entry.broker or '?'} — {security.label}: "
+                     f"{entry.rating}{prior} [{move}] ({entry.file} p.{page})")
     lines += ["", "## Most recommended stocks", "", "| stock | code | reports | brokers | ratings |", "|---|---|---|---|---|"]
     for s in digest.most_recommended:
         ratings = "; ".join(f"{b}: {r}" for b, r in s.ratings.items()) + (" ⚠ disagreement" if s.disagreement else "")

@@ -132,6 +132,18 @@ def normalize_rating(term: str | None, scope: str | None = None) -> str | None:
     return normalized
 
 
+# The normalised scale from bottom to top: a broker's move between two of its notes.
+RATING_LEVELS = ("sell", "underperform", "neutral", "outperform", "buy")
+
+
+def rating_move(previous: str | None, current: str | None) -> str | None:
+    """upgrade / downgrade / maintain between two normalised ratings of one broker, else None."""
+    if previous not in RATING_LEVELS or current not in RATING_LEVELS:
+        return None
+    before, after = RATING_LEVELS.index(previous), RATING_LEVELS.index(current)
+    return "upgrade" if after > before else "downgrade" if after < before else "maintain"
+
+
 def normalize_action(word: str | None) -> str | None:
     if not word:
         return None

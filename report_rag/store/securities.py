@@ -23,11 +23,11 @@ import statistics
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from report_rag.errors import StockNotFoundError
-from report_rag.extract.ratings import normalize_rating, term_of
+from report_rag.extract.ratings import normalize_rating, rating_move, term_of
 from report_rag.store.facts_tables import load_facts
 from report_rag.store.sql import Store
 from report_rag.text import US_SUFFIXES, canonical_code, name_key
@@ -273,6 +273,7 @@ def _view(directory: SecurityDirectory, security: Security, items: list[_ReportF
             source = SourceRef(item.report_id, item.file, item.broker, item.date, cell.evidence)
             points.append((item, ForecastPoint(cell.metric, cell.year, cell.value, cell.unit, cell.label, source)))
     history.sort(key=lambda e: (e.date or date.min, e.report_id))
+    history = _with_moves(history)
     latest_by_broker: dict[str, CoverageEntry] = {}
     for entry in history:  # oldest first: the last one per broker wins
         latest_by_broker[entry.broker or f"report {entry.report_id}"] = entry
@@ -280,6 +281,36 @@ def _view(directory: SecurityDirectory, security: Security, items: list[_ReportF
     forecasts = _latest_forecasts(points)
     return StockView(security=security, latest=latest, history=history, forecasts=forecasts,
                      spreads=_spreads(forecasts))
+
+
+def _with_moves(history: list[CoverageEntry]) -> list[CoverageEntry]:
+    """Each entry against its broker's previous dated one: the rating then and the move. Only
+    between dated notes of one named broker (an undated one has no place in the order)."""
+    previous: dict[str, CoverageEntry] = {}
+    out = []
+    for entry in history:
+        before = previous.get(entry.broker or "") if entry.broker and entry.date else None
+        if before is not None and before.date and before.date < entry.date:  # type: ignore[operator]
+            same_currency = before.currency == entry.currency
+            entry = replace(
+                entry, previous_rating=before.rating, move=rating_move(before.rating_normalized, entry.rating_normalized),
+                previous_target=before.target if same_currency else None,
+            )
+        if entry.broker and entry.date and (entry.rating_normalized or entry.target is not None):
+            previous[entry.broker] = entry
+        out.append(entry)
+    return out
+
+
+def security_views(store: Store) -> list[StockView]:
+    """A stock view of every security the library names (the digest's rating changes)."""
+    library = _library_facts(store)
+    directory = SecurityDirectory(m for item in library for m in _mentions(item))
+    by_id = {item.report_id: item for item in library}
+    return [
+        _view(directory, security, [by_id[r] for r in security.reports if r in by_id])
+        for security in directory.securities
+    ]
 
 
 def _company_entry(item: _ReportFacts) -> CoverageEntry:

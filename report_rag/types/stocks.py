@@ -69,6 +69,17 @@ class CoverageEntry:
     rating_evidence: Evidence | None
     target_evidence: Evidence | None
     price_evidence: Evidence | None
+    # Against the same broker's previous note on this stock in the library (None for its first):
+    # its rating then, the move between the two (upgrade / downgrade / maintain), its target then.
+    previous_rating: str | None = None
+    move: str | None = None
+    previous_target: float | None = None
+
+    @property
+    def changed(self) -> bool:
+        """A rating change: printed (upgrade / downgrade / initiate) or between two of the
+        broker's notes in the library."""
+        return self.action in {"upgrade", "downgrade", "initiate"} or self.move in {"upgrade", "downgrade"}
 
     @property
     def upside(self) -> float | None:
@@ -85,7 +96,9 @@ class CoverageEntry:
         quote = next((e.quote for e in (self.target_evidence, self.rating_evidence) if e is not None), None)
         return {
             "broker": self.broker, "date": self.date.isoformat() if self.date else None, "rating": self.rating,
-            "rating_normalized": self.rating_normalized, "action": self.action, "target": self.target,
+            "rating_normalized": self.rating_normalized, "action": self.action,
+            "previous_rating": self.previous_rating, "move": self.move, "target": self.target,
+            "previous_target": self.previous_target,
             "currency": self.currency, "price": self.price,
             "upside_pct": None if self.upside is None else round(100 * self.upside, 1),
             "kind": self.kind, "report_id": self.report_id, "file": self.file,
