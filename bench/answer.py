@@ -115,6 +115,11 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-model", action="store_true", help="retrieval only")
     ap.add_argument("--gguf", default=None, help="embedded model name or GGUF path for the decode part")
+    ap.add_argument("--questions", type=int, default=0,
+                    help="also answer the first N eval questions per CPU variant and prompt "
+                         "(bench/answer_questions.py: evidence, first token, prompt tokens, tok/s, accuracy)")
+    ap.add_argument("--variants", default="auto", help="llama.cpp CPU variants for --questions")
+    ap.add_argument("--passage-tokens", default="600,0", help="lean budgets for --questions (0: whole passages)")
     args = ap.parse_args()
 
     result: dict = {"bench": "answer"}
@@ -132,6 +137,16 @@ def main() -> None:
         for key, value in decode.items():
             if isinstance(value, (int, float, str)):
                 print(f"{key:32} {value}")
+    if args.questions:
+        import subprocess
+
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "answer_questions.py"), "--limit", str(args.questions),
+             "--variants", args.variants, "--passage-tokens", args.passage_tokens],
+            capture_output=True, text=True, check=True,
+        )
+        print(done.stdout.rsplit("\n", 2)[0])
+        result["questions"] = json.loads(done.stdout.strip().splitlines()[-1])["configs"]
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -140,7 +140,10 @@ def probe(path: Path, gguf: Path, threads: int) -> Trial:
     return Trial(variant_name(path), ok=True, prefill_tps=answer["prefill_tps"], decode_tps=answer["decode_tps"])
 
 
-def choose_variant(gguf: Path, threads: int, *, candidates: int = 4, refresh: bool = False) -> dict[str, Any] | None:
+BASELINE = "haswell"  # AVX2 + FMA: what the portable build compiled; always tried where it runs
+
+
+def choose_variant(gguf: Path, threads: int, *, candidates: int = 3, refresh: bool = False) -> dict[str, Any] | None:
     """The fastest variant that runs here ({"variant", "path", "trials"}), from the cache or
     measured now; None for a build without variants."""
     files = variant_files()
@@ -150,8 +153,11 @@ def choose_variant(gguf: Path, threads: int, *, candidates: int = 4, refresh: bo
     cached = read_choice(CACHE_NAME, key)
     if cached and not refresh and Path(cached.get("path", "")).is_file():
         return dict(cached)
-    # The best-scored few: lower levels are only slower, and each trial costs a model load.
-    trials = [probe(path, gguf, threads) for path in supported_variants(files)[:candidates]]
+    # The best-scored few (lower levels are only slower, and each trial costs a model load),
+    # and the AVX2 baseline: on some chips the wide kernels are not the fast ones.
+    supported = supported_variants(files)
+    tried = supported[:candidates] + [p for p in supported[candidates:] if variant_name(p) == BASELINE]
+    trials = [probe(path, gguf, threads) for path in tried]
     usable = [t for t in trials if t.ok]
     if not usable:
         return None
@@ -169,9 +175,15 @@ def choose_variant(gguf: Path, threads: int, *, candidates: int = 4, refresh: bo
 
 
 def _libggml() -> Any:
-    import_llama_cpp()
-    from llama_cpp._ggml import libggml
-
+    """The libggml that libllama itself loaded (its backend registry is the one that counts).
+    A wheel cannot hold symlinks, so libggml.so and libggml.so.0 are two copies of one library:
+    opened by the other name, the copy would keep a registry of its own."""
+    llama_cpp = import_llama_cpp()  # loads libllama, and with it lib/libggml.so.0
+    linked = Path(llama_cpp.__file__).resolve().parent / "lib" / "libggml.so.0"
+    if linked.is_file():
+        libggml = ctypes.CDLL(str(linked))
+    else:
+        from llama_cpp._ggml import libggml
     libggml.ggml_backend_load.restype = ctypes.c_void_p
     libggml.ggml_backend_load.argtypes = [ctypes.c_char_p]
     libggml.ggml_backend_reg_count.restype = ctypes.c_size_t
@@ -220,6 +232,7 @@ def registered_variant() -> str | None:
 
 
 def _child_score(paths: list[str]) -> dict[str, int]:
+    _libggml()  # libggml-base, which every variant links, is then already loaded
     scores = {}
     for path in paths:
         try:
