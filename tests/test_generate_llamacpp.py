@@ -107,3 +107,20 @@ def test_overflow_and_reentry_are_clear_errors(default_generator: LlamaCppGenera
         next(default_generator.stream([ChatMessage("user", "Say hi.")], GenerationParams(max_new_tokens=2)))
     open_stream.close()
     assert "".join(default_generator.stream([ChatMessage("user", "Say hi.")], GenerationParams(max_new_tokens=4)))
+
+
+@pytest.mark.model
+def test_a_cpu_dispatch_build_runs_the_variant_measured_fastest_here(default_generator: LlamaCppGenerator) -> None:
+    from report_rag.llm import llamacpp_cpu
+    from report_rag.machine import read_choice
+
+    if not llamacpp_cpu.variant_files():
+        pytest.skip("this llama-cpp-python is a static build (no CPU variants to choose from)")
+    _ask(default_generator, "这份报告的投资评级是什么？", max_new_tokens=4)  # loaded: a variant registered
+    variant = default_generator.describe()["cpu_variant"]
+    key = llamacpp_cpu._cache_key(llamacpp_cpu.variant_files(), default_generator.threads)
+    choice = read_choice(llamacpp_cpu.CACHE_NAME, key)
+    assert choice is not None and choice["variant"] == variant
+    ran = [t for t in choice["trials"] if t["ok"]]
+    assert ran and variant == max(ran, key=lambda t: t["prefill_tps"] + 4 * t["decode_tps"])["variant"]
+    assert any(t["variant"] == llamacpp_cpu.BASELINE for t in choice["trials"])  # the AVX2 baseline was tried
