@@ -51,7 +51,20 @@ def test_budget_spans_passages_best_first_and_leaves_out_the_irrelevant():
     out = focus_passages("目标价是多少？", [NOTE, other], budget_tokens=20, count_tokens=chars)
     assert out[0] is not None and out[1] is None
     generous = focus_passages("目标价是多少？", [NOTE, other], budget_tokens=10_000, count_tokens=chars)
-    assert all(f is not None and GAP not in f.text for f in generous)  # room for all: whole
+    assert generous[0] is not None and "目标价45.6元" in generous[0].text
+    # Room for everything still sends no sentence that bears on nothing asked, beyond each
+    # passage's opening prose (its context) — and never a chart's source note.
+    assert generous[1] is not None and generous[1].text.startswith("行业景气度回升")
+    assert "PE 38 30 25 22" not in generous[0].text
+
+
+def test_source_notes_and_the_brokers_name_make_nothing_relevant():
+    text = ("公司发布2025年年报，营收同比增长12%。海外业务拓展顺利。\n数据来源：Wind、开源证券研究所\n"
+            "开源证券证券研究报告\n我们维持买入评级，目标价45.6元。")
+    [focused] = focus_passages("开源证券给的目标价是多少？", [text], budget_tokens=10_000, count_tokens=chars,
+                               ignore=["开源证券"])
+    assert focused is not None and "目标价45.6元" in focused.text
+    assert "数据来源" not in focused.text and "开源证券证券研究报告" not in focused.text
 
 
 def _passage(text: str, section: str, report_id: int = 1) -> Passage:

@@ -65,8 +65,21 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def question_terms(question: str) -> set[str]:
-    return claim_terms(expand_query(question))
+# A figure's source note or a chart's axis carries no claim a question can be answered from.
+_SOURCE_NOTE = re.compile(r"^\s*(?:数据来源|资料来源|来源|注|Sources?|Note)\s*[:：]", re.IGNORECASE)
+_PROSE = re.compile(r"[\u4e00-\u9fff]{4}|(?:[A-Za-z]{2,}\W+){3}")
+# Segments of a passage that nothing in the question names may still give its context —
+# its first few, where they are prose.
+CONTEXT_SEGMENTS = 2
+
+
+def question_terms(question: str, ignore: Sequence[str] = ()) -> set[str]:
+    """The question's terms, less those of `ignore` (the brokers: a question names one to
+    pick its report, and every page of that report prints the name)."""
+    ignored: set[str] = set()
+    for name in ignore:
+        ignored |= claim_terms(name)
+    return claim_terms(expand_query(question)) - ignored
 
 
 def relevance(terms: set[str], sentence: str) -> float:
@@ -87,16 +100,22 @@ def focus_passages(
     *,
     budget_tokens: int,
     count_tokens: Callable[[str], int],
+    ignore: Sequence[str] = (),
 ) -> list[Focused | None]:
     """For each passage text (best first), its sentences that bear on the question, all of
-    them within `budget_tokens`; None for a passage left out entirely."""
-    terms = question_terms(question)
+    them within `budget_tokens`; None for a passage left out entirely. `ignore`: names whose
+    terms make no sentence relevant (the brokers')."""
+    terms = question_terms(question, ignore)
     scored: list[tuple[float, int, int]] = []  # (score, passage, segment)
     cut = [segments(t) for t in texts]
     for p, segs in enumerate(cut):
         prior = RANK_WEIGHT * (1 - p / max(len(texts), 1))
         for s, seg in enumerate(segs):
+            if _SOURCE_NOTE.match(seg.text):
+                continue
             score = relevance(terms, seg.text)
+            if score == 0 and not (s < CONTEXT_SEGMENTS and _PROSE.search(seg.text)):
+                continue  # a chart label, a stray line: nothing for the model to read
             # Opening sentences carry a passage's subject; they win among irrelevant ones.
             scored.append((score + prior + (0.01 if s == 0 else 0.0), p, s))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))

@@ -101,8 +101,10 @@ def _passage_texts(
     if passage_tokens <= 0:
         return list(whole)
     prose = [i for i, p in enumerate(passages) if p.chunk.section != FACTS_SECTION]
+    brokers = sorted({p.report.meta.broker for p in passages if p.report.meta.broker})
     focused = focus_passages(
-        question, [whole[i] for i in prose], budget_tokens=passage_tokens, count_tokens=count_tokens
+        question, [whole[i] for i in prose], budget_tokens=passage_tokens, count_tokens=count_tokens,
+        ignore=brokers,
     )
     out: list[str | None] = list(whole)
     for i, piece in zip(prose, focused, strict=True):

@@ -218,7 +218,11 @@ def register_cpu_backend(gguf: Path | None, threads: int, wanted: str = "auto") 
             )
         lib = _libggml()
         if lib.ggml_backend_reg_count() == 0:  # nothing loaded yet: ours decides
-            if not lib.ggml_backend_load(choice["path"].encode()):
+            from llama_cpp._utils import suppress_stdout_stderr
+
+            with suppress_stdout_stderr(disable=False):  # ggml's "loaded CPU backend" line
+                loaded = lib.ggml_backend_load(choice["path"].encode())
+            if not loaded:
                 raise ConfigError(f"llama.cpp could not load its CPU backend {choice['path']}")
         _registered.update(variant=choice["variant"], path=choice["path"])
         return str(choice["variant"])
