@@ -68,9 +68,9 @@ def _spans(text: str) -> list[tuple[int, int]]:
 # A figure's source note or a chart's axis carries no claim a question can be answered from.
 _SOURCE_NOTE = re.compile(r"^\s*(?:数据来源|资料来源|来源|注|Sources?|Note)\s*[:：]", re.IGNORECASE)
 _PROSE = re.compile(r"[\u4e00-\u9fff]{4}|(?:[A-Za-z]{2,}\W+){3}")
-# Segments of a passage that nothing in the question names may still give its context —
-# its first few, where they are prose.
-CONTEXT_SEGMENTS = 2
+# A sentence that names nothing asked may still give the context the model needs to read the
+# one that does (measured on real notes: leaving them all out lost answers), so such sentences
+# fill what the budget leaves — prose only, never a chart's axis labels or a stray figure.
 
 
 def question_terms(question: str, ignore: Sequence[str] = ()) -> set[str]:
@@ -114,7 +114,7 @@ def focus_passages(
             if _SOURCE_NOTE.match(seg.text):
                 continue
             score = relevance(terms, seg.text)
-            if score == 0 and not (s < CONTEXT_SEGMENTS and _PROSE.search(seg.text)):
+            if score == 0 and not _PROSE.search(seg.text):
                 continue  # a chart label, a stray line: nothing for the model to read
             # Opening sentences carry a passage's subject; they win among irrelevant ones.
             scored.append((score + prior + (0.01 if s == 0 else 0.0), p, s))
