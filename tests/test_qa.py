@@ -7,10 +7,11 @@ from corpus import write_corpus
 from scripted_generator import ScriptedGenerator
 
 from report_rag.answer.citations import align, check_sentence, split_sentences, strip_markers
-from report_rag.answer.qa import Final, PassagesFound, Token, ask, ask_stream
+from report_rag.answer.qa import Final, PassagesFound, Token, ask, ask_stream, final_answer
 from report_rag.pipeline.ingest import ingest_paths
 from report_rag.retrieval import search
 from report_rag.retrieval.retriever import Filters
+from report_rag.settings import Settings
 from report_rag.store.library import Library
 
 
@@ -176,3 +177,23 @@ def test_an_english_name_does_not_let_another_companys_chinese_note_answer(setti
         # for Sungrow's just because neither note prints "Sungrow".
         wrong = ask(library, ScriptedGenerator("BOCOM forecasts Sungrow's 2026E EPS at RMB3.48 [1]."), question)
         assert wrong.refused
+
+
+def test_the_lean_prompt_setting_reaches_the_model(tmp_path):
+    """`llm.passage_tokens`: 0 sends whole passages (the default); N sends only the passages'
+    sentences that bear on the question, and the answer is still checked against whole ones."""
+    write_corpus(tmp_path / "in")
+    question = "传媒行业的投资评级是什么？"
+    seen = {}
+    for budget in (0, 40):
+        settings = Settings.for_tests(tmp_path / "home", llm_passage_tokens=budget)
+        with Library(settings) as library:
+            if budget == 0:
+                ingest_paths(library, [str(tmp_path / "in")])
+            generator = ScriptedGenerator("投资评级为领先大市-A 维持[1]。")
+            answer = final_answer(ask_stream(library, generator, question, filters=Filters(broker="华金")))
+            seen[budget] = generator.seen_messages[1].content
+            assert not answer.refused and answer.citations  # checked against whole passages
+    assert Settings.for_tests(tmp_path / "x").llm.passage_tokens == 0
+    assert "…" in seen[40] and len(seen[40]) < len(seen[0])
+    assert "领先大市" in seen[40]
