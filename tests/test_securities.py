@@ -200,7 +200,7 @@ def test_the_digest_lists_rating_changes_per_joined_security(monkeypatch) -> Non
         _entry(2, "华锦证券", "2024-08-01", "买入", "buy"),  # a note naming it Meituan: same security
         _entry(3, "Harbourline", "2024-09-01", "Overweight", "outperform", action="initiate"),
     ])
-    monkeypatch.setattr(digest_module, "security_views", lambda store: [StockView(meituan, history=history)])
+    monkeypatch.setattr(digest_module, "security_views", lambda store, directory=None: [StockView(meituan, history=history)])
 
     class FakeLibrary:
         store = None

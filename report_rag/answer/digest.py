@@ -113,12 +113,13 @@ def consensus(picks: list[PickRecord], directory: SecurityDirectory | None = Non
 
 
 def security_changes(
-    library: Library, *, since: date | None = None, allowed: set[int] | None = None
+    library: Library, *, since: date | None = None, allowed: set[int] | None = None,
+    directory: SecurityDirectory | None = None,
 ) -> list[tuple[Security, CoverageEntry]]:
     """Every rating change the library shows per security (see `Digest.security_changes`)."""
     changes = [
         (view.security, entry)
-        for view in security_views(library.store)
+        for view in security_views(library.store, directory)
         for entry in view.history
         if entry.changed and (since is None or (entry.date is not None and entry.date >= since))
         and (allowed is None or entry.report_id in allowed)
@@ -164,9 +165,10 @@ def build_digest(
         picks = [p for p in picks if p.report_id in allowed]
     digest = Digest(since=since, sector=sector, ratings=[r for r in ratings if r.role == "headline"])
     digest.rating_changes = [r for r in ratings if _is_change(r)]
+    directory = build_directory(library.store)
     digest.security_changes = security_changes(
-        library, since=since, allowed={r.report_id for r in ratings} if sector else None)
-    digest.most_recommended = consensus(picks, build_directory(library.store))[:top]
+        library, since=since, allowed={r.report_id for r in ratings} if sector else None, directory=directory)
+    digest.most_recommended = consensus(picks, directory)[:top]
     if generator is not None and (digest.ratings or picks):
         passages = _evidence_passages(library, digest, picks)
         digest.brief = final_answer(answer_from_passages(library, generator, DIGEST_REQUEST, passages, passage_tokens=0))

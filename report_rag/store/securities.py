@@ -224,7 +224,11 @@ def _mentions(item: _ReportFacts) -> list[Mention]:
 
 
 def build_directory(store: Store) -> SecurityDirectory:
-    return SecurityDirectory(m for item in _library_facts(store) for m in _mentions(item))
+    return _directory(_library_facts(store))
+
+
+def _directory(library: list[_ReportFacts]) -> SecurityDirectory:
+    return SecurityDirectory(m for item in library for m in _mentions(item))
 
 
 def stock_view(store: Store, query: str) -> StockView:
@@ -232,7 +236,7 @@ def stock_view(store: Store, query: str) -> StockView:
 
     Raises StockNotFoundError when no security matches, or several do (naming them)."""
     library = _library_facts(store)
-    directory = SecurityDirectory(m for item in library for m in _mentions(item))
+    directory = _directory(library)
     matches = directory.find(query)
     if not matches:
         raise StockNotFoundError(f"no stock in the library matches {query!r}")
@@ -302,10 +306,11 @@ def _with_moves(history: list[CoverageEntry]) -> list[CoverageEntry]:
     return out
 
 
-def security_views(store: Store) -> list[StockView]:
-    """A stock view of every security the library names (the digest's rating changes)."""
+def security_views(store: Store, directory: SecurityDirectory | None = None) -> list[StockView]:
+    """A stock view of every security the library names (the digest's rating changes);
+    `directory`: one the caller already built from this library."""
     library = _library_facts(store)
-    directory = SecurityDirectory(m for item in library for m in _mentions(item))
+    directory = directory or _directory(library)
     by_id = {item.report_id: item for item in library}
     return [
         _view(directory, security, [by_id[r] for r in security.reports if r in by_id])
