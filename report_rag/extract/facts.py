@@ -50,7 +50,7 @@ _PROSE_PAGES = 2  # a rating stated only in prose is read from the first pages
 
 # Bump when extraction rules change in a way that changes stored facts, so
 # `reextract_library(..., only_stale=True)` knows which reports to redo.
-RULES_VERSION = 4  # 3: forecast tables; 投资建议 stock lists with reasons. 4: covered-companies tables
+RULES_VERSION = 5  # 3: forecast tables; 投资建议 stock lists with reasons. 4: covered-companies tables. 5: company from running headers, labelled codes, a rated symbol, the chart legend
 
 
 def extract_facts(pages: list[Page], meta: ReportMeta | None = None) -> ReportFacts:

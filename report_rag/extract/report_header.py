@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 
 from report_rag.extract.evidence import Document, TextLine, tidy
-from report_rag.extract.ratings import ZH_TERM
-from report_rag.extract.securities import is_stock_name
+from report_rag.extract.ratings import EN_TERM, ZH_TERM
+from report_rag.extract.securities import is_sector_name, is_stock_name
 from report_rag.parse.headings import CONTENT_HEADING_RE, strip_bullet
 from report_rag.text import CJK, canonical_code, normalize_code
 from report_rag.types import Field
@@ -90,9 +90,17 @@ def read_header(document: Document, broker: str | None) -> Header:
     header = Header()
     header.report_type = _report_type(zone)
     header.sector = _sector(zone, broker)
-    company = _company(zone) or _company_header_line(zone, document) or _masthead_company(document)
+    company = (
+        _company(zone)
+        or _company_header_line(zone, document)
+        or _masthead_company(document)
+        or _rated_ticker_company(document)
+        or _legend_company(document, header.report_type)
+    )
     if company is not None:
         header.company, header.ticker = company
+    if header.company is not None and header.ticker is None:
+        header.ticker = _labelled_ticker(document)
     return header
 
 
@@ -375,3 +383,83 @@ def _name_before(text: str, paren: int) -> tuple[int, int] | None:
         return None
     name = " ".join(taken)
     return (end - len(name), end) if is_stock_name(name) else None
+
+
+# "RIC: NVDA.O BBG: NVDA US", "Bloomberg / Reuters NVDA US / NVDA.OQ", "Bloomberg code: 700 HK".
+_LABELLED_CODE = re.compile(
+    r"(?<![A-Za-z])(?P<label>BBG|Bloomberg(?:\s+(?:code|ticker))?(?:\s*/\s*Reuters(?:\s+code)?)?|RIC|Reuters(?:\s+code)?)"
+    r"\s*[:：]?\s*(?P<code>[A-Z0-9]{1,6}(?:\.[A-Z]{1,2}| [A-Z]{2}))(?![A-Za-z0-9])"
+)
+
+
+def _labelled_ticker(document: Document) -> Field[str] | None:
+    """Page 1's Bloomberg (else Reuters) code of a note whose company is known without one."""
+    if not document.pages:
+        return None
+    first = document.pages[0].number
+    found: list[tuple[bool, Field[str]]] = []
+    for line in document.lines:
+        if line.page != first:
+            continue
+        for match in _LABELLED_CODE.finditer(line.folded):
+            code = normalize_code(match.group("code"))
+            if code is not None:
+                evidence = line.evidence(match.start("code"), match.end("code"))
+                found.append((not match.group("label").lower().startswith(("bbg", "bloomberg")), Field(canonical_code(code), evidence)))
+    return min(found, key=lambda item: item[0])[1] if found else None
+
+
+# A sidebar's "NVDA OVERWEIGHT": the one stock page 1 rates, by its symbol alone.
+_RATED_SYMBOL = re.compile(rf"^(?P<symbol>(?-i:[A-Z]{{2,5}}))\s+(?:{EN_TERM})$", re.IGNORECASE)
+
+
+def _rated_ticker_company(document: Document) -> tuple[Field[str], Field[str]] | None:
+    """The company of a note whose page 1 rates one symbol and names it nowhere on page 1:
+    taken from a "Name Corp. (SYMBOL)" line elsewhere in the note (a financial-summary
+    page's heading), never from the symbol alone."""
+    if not document.pages:
+        return None
+    first = document.pages[0].number
+    rated = [
+        (line, match) for line in document.lines if line.page == first
+        for match in [_RATED_SYMBOL.match(line.folded.strip())] if match
+    ]
+    if len({match.group("symbol") for _, match in rated}) != 1:
+        return None
+    line, match = rated[0]
+    symbol = match.group("symbol")
+    early = "\n".join(page.text for page in document.pages[:2])
+    for other in document.lines:
+        found = _opening_company(other, early)
+        if found is not None and found[2] == symbol and _CORPORATE_SUFFIX.search(found[0].value):
+            begin = line.folded.find(symbol)
+            return found[0], Field(symbol, line.evidence(begin, begin + len(symbol)))
+    return None
+
+
+# The price chart's legend on page 1 of a Chinese company note, "成交金额 华润三九 沪深300":
+# the stock against its benchmark index (an industry note's legend holds its sector).
+_BENCHMARK = r"(?:沪深300|上证指数|上证综指|深证成指|深证综指|创业板指|恒生指数|恒生科技|中证500|中证800|中证1000|科创50|北证50|万得全A)(?:指数)?"
+_LEGEND = re.compile(rf"^(?:成交(?:金额|量)\s+)?(?P<name>\S{{2,12}})\s+{_BENCHMARK}$")
+_NOT_COMPANY_TYPE = re.compile(r"行业|策略|宏观|晨会|金工|量化|固收|债券|基金|周报|月报|日报")
+
+
+def _legend_company(document: Document, report_type: Field[str] | None) -> tuple[Field[str], None] | None:
+    """The covered company named only in page 1's price-chart legend (its code is then
+    printed in no text, so the ticker stays empty). One stock name, not a sector, and not in
+    a note whose type says it covers many."""
+    if not document.pages or (report_type is not None and _NOT_COMPANY_TYPE.search(report_type.value)):
+        return None
+    first = document.pages[0].number
+    found: dict[str, Field[str]] = {}
+    for line in document.lines:
+        if line.page != first:
+            continue
+        match = _LEGEND.match(line.folded.strip())
+        if match is None:
+            continue
+        name = match.group("name")
+        if is_stock_name(name) and not is_sector_name(name):
+            start = line.folded.find(name)
+            found.setdefault(name, Field(tidy(name), line.evidence(start, start + len(name))))
+    return (next(iter(found.values())), None) if len(found) == 1 else None

@@ -53,3 +53,12 @@ def is_stock_name(text: str) -> bool:
     if _EN_NAME_RE.fullmatch(name) is None or len(name.split()) > 6:
         return False
     return name.split()[0] not in _EN_NOT_NAMES and not name.isdigit()
+
+
+_INDEX_FAMILY = re.compile(r"^(?:SW|CS|申万|中信|中证|万得|Wind)")
+
+
+def is_sector_name(text: str) -> bool:
+    """An industry or theme, also as an index family prints it (SW房地产, 申万医药, 中信电子)."""
+    name = text.strip()
+    return name in _SECTORS or _INDEX_FAMILY.sub("", name) in _SECTORS

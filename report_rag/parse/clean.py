@@ -196,6 +196,11 @@ _BARE_URL = re.compile(
     re.I,
 )
 _DIGITS = re.compile(r"\d+")
+# A running header that names the covered stock, "Spotify Technology S.A. (SPOT)": page 1's
+# copy is the masthead's company line, often its only statement of the company and code.
+_COMPANY_MASTHEAD = re.compile(
+    r"^[^()（）]{2,60}?\s*[（(][A-Z0-9]{1,6}(?:[ .][A-Z]{1,3})?(?:\s*[,/]\s*[A-Z0-9]{1,6}(?:[ .][A-Z]{1,3})?)*[）)]$"
+)
 
 
 def _drop_page_furniture(pages: list[list[str]]) -> None:
@@ -224,11 +229,14 @@ def _drop_page_furniture(pages: list[list[str]]) -> None:
 
     for number, (lines, zone) in enumerate(zip(pages, zones, strict=True)):
         # Page 1's copy of a dated running header is the masthead ("Initiating Coverage
-        # December 17, 2025"): the publication date has no other home, so it stays.
+        # December 17, 2025"): the publication date has no other home, so it stays; so does
+        # its copy of a "Company (CODE)" header.
         lines[:] = [
             line
             for i, line in enumerate(lines)
-            if not line or not is_furniture(i, line, zone) or (number == 0 and dates_in_line(line))
+            if not line
+            or not is_furniture(i, line, zone)
+            or (number == 0 and (dates_in_line(line) or _COMPANY_MASTHEAD.match(line.strip())))
         ]
 
 
