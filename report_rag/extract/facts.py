@@ -16,7 +16,7 @@ term supply the action (首次/维持/上调/下调) and previous rating when th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from report_rag.extract.analysts import find_analysts
@@ -41,6 +41,7 @@ from report_rag.extract.related_reports import find_related_reports, related_lin
 from report_rag.extract.report_header import Header, header_lines, read_header
 from report_rag.extract.risks import find_risks
 from report_rag.parse.brokers import broker_named
+from report_rag.parse.headings import CONTENT_HEADING_RE
 from report_rag.parse.meta import read_meta
 from report_rag.text import dates_in_line
 from report_rag.types import Field, Page, Rating, ReportFacts, ReportMeta
@@ -69,7 +70,8 @@ def extract_facts(pages: list[Page], meta: ReportMeta | None = None) -> ReportFa
     related_lines = related_line_indices(document)
     facts.rating_definitions = read_rating_definitions(document)
     facts.rating, facts.industry_rating = _ratings(document, header, facts, related_lines)
-    facts.target_price, facts.current_price = find_prices(document)
+    symbol = _symbol_of(header.ticker.value) if header.ticker is not None else None
+    facts.target_price, facts.current_price = find_prices(document, symbol)
     facts.picks = find_picks(document, related_lines, one_company=facts.company is not None)
     facts.analysts = find_analysts(document)
     facts.risks = find_risks(document)
@@ -156,33 +158,118 @@ class _Candidate:
     previous: bool = False  # the value of a 原评级 / Previous rating label
 
 
-def _candidates(document: Document, skip: set[int]) -> list[_Candidate]:
+def _candidates(document: Document, skip: set[int], note: Header) -> list[_Candidate]:
     lines = [line for line in document.content_lines() if line.index not in skip]
     header = {line.index for line in header_lines(document)}
     first_pages = [page.number for page in document.pages[:_PROSE_PAGES]]
+    symbol = _symbol_of(note.ticker.value) if note.ticker is not None else None
     labelled: list[_Candidate] = []
     prose: list[_Candidate] = []
     for position, line in enumerate(lines):
         text = line.folded
+        below = lines[position + 1] if position + 1 < len(lines) else None
         for label in find_rating_labels(text):
             reading = read_rating_value(text, label.end)
             target = line
-            if reading is None and is_bare_label(text) and position + 1 < len(lines):
-                target = lines[position + 1]  # "投资评级" above "买入（维持）"
+            if reading is None and is_bare_label(text) and below is not None:
+                target = below  # "投资评级" above "买入（维持）"
                 reading = read_rating_value(target.folded, 0)
             if reading is not None:
                 labelled.append(_Candidate(reading, target, label.scope, True, label.previous))
-        if line.index in header and not find_rating_labels(text):
-            reading = read_rating_value(text, 0)
-            if reading is not None and (reading.action or reading.grade) and not text[reading.end :].strip():
-                labelled.append(_Candidate(reading, line, None, True))  # a bare "增持（维持）" box
-        if line.page in first_pages[:1] and position + 1 < len(lines):
-            boxed = _boxed_rating(line, lines[position + 1])
+        on_first = line.page in first_pages[:1]
+        if on_first and not find_rating_labels(text):
+            boxed = _rating_box(line, below, in_header=line.index in header, company_note=note.company is not None)
             if boxed is not None:
                 labelled.append(_Candidate(boxed, line, None, True))
+        if on_first and below is not None:
+            boxed = _boxed_rating(line, below)
+            if boxed is not None:
+                labelled.append(_Candidate(boxed, line, None, True))
+        if symbol is not None and on_first:
+            rated = _rated_symbol(text, symbol, below)
+            if rated is not None:
+                labelled.append(_Candidate(rated, line, "company", True))
         if line.page in first_pages:
             prose.extend(_Candidate(r, line, None, False) for r in find_prose_ratings(text))
+            if symbol is not None:
+                prose.extend(_Candidate(r, line, "company", False) for r in _symbol_prose_ratings(text, symbol))
     return labelled + prose
+
+
+def _symbol_of(ticker: str) -> str | None:
+    """The bare symbol a note's prose rates by: "NVDA" of NVDA US / NVDA.O; none for numeric codes."""
+    found = re.match(r"^([A-Z]{2,5})(?:[ .][A-Z]{1,2})?$", ticker)
+    return found.group(1) if found else None
+
+
+# Sector views some brokers print instead of a stock rating: alone on a line they are no box.
+_VIEW_TERMS = frozenset({"attractive", "positive", "cautious", "negative", "看好", "看淡"})
+_BARE_ACTION_RE = re.compile(
+    r"^[(（]?\s*(?P<action>首次覆盖|首次评级|首次|维持|重申|上调|下调|调高|调低|unchanged|maintain\w*|reiterat\w*|"
+    r"initiat\w*|upgrad\w*|downgrad\w*)(?:评级)?\s*[)）]?$",
+    re.IGNORECASE,
+)
+
+
+def _action_below(below: TextLine | None, line: TextLine) -> str | None:
+    """An action alone on the next line of the box: "维持", "(Maintain)", "Unchanged"."""
+    if below is None or below.page != line.page:
+        return None
+    found = _BARE_ACTION_RE.match(below.folded.strip())
+    return normalize_action(found.group("action")) if found else None
+
+
+def _rating_box(line: TextLine, below: TextLine | None, *, in_header: bool, company_note: bool) -> RatingText | None:
+    """Page 1's rating box printed without a label: a line that is only the rating —
+    "增持（维持）" anywhere on page 1 (after a 相关研究 list too); "看好 /" above "维持"; a rating
+    glued to the summary's heading ("强于大市 投资要点："); in a company note's header, a
+    stock rating alone ("Overweight" under the headline)."""
+    text = line.folded
+    reading = read_rating_value(text, 0)
+    if reading is None:
+        return None
+    rest = text[reading.end :].strip()
+    if not rest:
+        if reading.action or reading.grade:
+            return reading
+        action = _action_below(below, line)
+        if action is not None:
+            return replace(reading, action=action)
+        if in_header and company_note and reading.term.lower() not in _VIEW_TERMS:
+            return reading
+        return None
+    if rest in ("/", "／"):
+        action = _action_below(below, line)
+        return replace(reading, action=action) if action is not None else None
+    if CONTENT_HEADING_RE.match(rest.rstrip(":： ")) and len(rest) <= 12:
+        return reading
+    return None
+
+
+def _rated_symbol(text: str, symbol: str, below: TextLine | None) -> RatingText | None:
+    """A sidebar's "NVDA OVERWEIGHT" (over "Unchanged"): the note's own symbol and its rating."""
+    stripped = text.strip()
+    if not stripped.startswith(symbol + " "):
+        return None
+    at = text.find(symbol) + len(symbol)
+    reading = read_rating_value(text, at)
+    if reading is None or text[reading.end :].strip():
+        return None
+    if reading.action is None and below is not None and (action := _action_below(below, below)) is not None:
+        reading = replace(reading, action=action)
+    return reading
+
+
+def _symbol_prose_ratings(text: str, symbol: str) -> list[RatingText]:
+    """"We rate NVDA Outperform ($185 PT)", "NVDA (Outperform, $185)": the note's own symbol
+    rated in prose — a peer rated in the same sentence is not."""
+    found: list[RatingText] = []
+    for pattern in (rf"\brate\s+{symbol}\s+", rf"\b{symbol}\s*\(\s*"):
+        for match in re.finditer(pattern, text):
+            reading = read_rating_value(text, match.end())
+            if reading is not None and reading.term[0].isupper():
+                found.append(reading)
+    return found
 
 
 _BOXED_ACTION_RE = re.compile(r"^[(（]\s*([A-Za-z\u4e00-\u9fff ]{2,12})\s*[)）]$")
@@ -204,7 +291,7 @@ def _boxed_rating(line: TextLine, below: TextLine) -> RatingText | None:
 def _ratings(
     document: Document, header: Header, facts: ReportFacts, skip: set[int]
 ) -> tuple[Rating | None, Rating | None]:
-    candidates = _candidates(document, skip)
+    candidates = _candidates(document, skip, header)
     current = [c for c in candidates if not c.previous]
     kind = "company" if _is_company_note(header) else "industry"
     if kind == "industry":

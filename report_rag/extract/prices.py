@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from report_rag.extract.evidence import Document, TextLine
+from report_rag.extract.ratings import EN_TERM
 from report_rag.types import Price
 
 _AMOUNT = r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -29,7 +30,7 @@ _CURRENCIES = {
 }
 _BETWEEN = r"\s*(?:\((?P<unit>[^()]{0,24})\))?\s*[:]?\s*"  # "(元)", "(14 Aug 2024)", "(12m)"
 _TARGET_LABEL = (
-    r"(?:(?:6|12|六|十二)个月|一年期?)?目标价(?:格|位)?|合理价值|(?:\d{1,2}-?month\s+|12m\s+)?(?:target\s+price|price\s+target)|TP"
+    r"(?:(?:6|12|六|十二)个月|一年期?)?目标价(?:格|位)?|合理价值|(?:\d{1,2}-?month\s+|12m\s+)?(?:target\s+price|price\s+target|price\s+objective)|TP|(?-i:PO)(?=\s*:)"
 )
 _CURRENT_LABEL = (
     r"当前股价|当前价格|当前价|最新股价|最新价|现价|最新收盘价|收盘价格?|前收盘价|昨收盘|股价|"
@@ -48,14 +49,37 @@ _PROSE_TARGET_RE = re.compile(
 )
 
 
-def find_prices(document: Document) -> tuple[Price | None, Price | None]:
-    """(target price, current price)."""
+def find_prices(document: Document, symbol: str | None = None) -> tuple[Price | None, Price | None]:
+    """(target price, current price). `symbol`: the note's own ticker symbol ("NVDA"), whose
+    target may be printed only beside its rating ("We rate NVDA Outperform ($185 PT)")."""
     lines = document.content_lines()
     target = _first_labelled(lines, _TARGET_RE)
     current = _first_labelled(lines, _CURRENT_RE, exclude=_TARGET_RE)
     if target is None:
         target = _prose_target(lines)
+    if target is None and symbol:
+        target = _symbol_target(lines, symbol)
     return target, current
+
+
+def _symbol_target(lines: list[TextLine], symbol: str) -> Price | None:
+    """"NVDA Outperform ($185 PT)", "NVDA (Outperform, $185)": the symbol's own target, not a
+    peer's rated in the same sentence."""
+    name = re.escape(symbol)
+    patterns = [
+        re.compile(rf"\b{name}\s+(?:{EN_TERM})\s*\(\s*{_VALUE}\s+(?:PT|TP)\s*\)", re.IGNORECASE),
+        re.compile(rf"\b{name}\s*\(\s*(?:{EN_TERM})\s*,\s*{_VALUE}\s*\)", re.IGNORECASE),
+    ]
+    for line in lines[:_SYMBOL_TARGET_LINES]:
+        for pattern in patterns:
+            for match in pattern.finditer(line.folded):
+                price = _price(line, match)
+                if price is not None and price.currency is not None:
+                    return price
+    return None
+
+
+_SYMBOL_TARGET_LINES = 200
 
 
 def _first_labelled(lines: list[TextLine], pattern: re.Pattern[str], exclude: re.Pattern[str] | None = None) -> Price | None:

@@ -78,7 +78,7 @@ _QUOTES = "“”\"'‘’「」『』"
 # What may follow a term as part of the printed rating.
 _GRADE_RE = re.compile(r"\s*[-–—]\s*(?P<grade>[A-E])(?![A-Za-z])")
 _ACTION_RE = re.compile(
-    rf"\s*(?P<open>{_OPEN}\s*)?(?P<action>{_ZH_ACTION}|{_EN_ACTION})(?:评级|覆盖|coverage|rating)?"
+    rf"\s*(?:[|/]\s*)?(?P<open>{_OPEN}\s*)?(?P<action>{_ZH_ACTION}|{_EN_ACTION})(?:评级|覆盖|coverage|rating)?"
     rf"(?:\s+from\s+(?P<previous>{EN_TERM}))?(?(open)\s*{_CLOSE})",
     re.IGNORECASE,
 )
@@ -254,10 +254,12 @@ _ZH_PROSE_RES = (
     re.compile(
         rf"(?P<action>{_ZH_ACTION}|给予|予以)[^。;\n]{{0,14}}?[{_QUOTES}]?(?P<term>{ZH_TERM})[{_QUOTES}]?(?:的)?(?:投资)?评级"
     ),
+    # "…成长逻辑，维持买入：" / "维持“增持”。": the action and the term with nothing after
+    re.compile(rf"(?P<action>维持|重申)[{_QUOTES}]?(?P<term>{ZH_TERM})[{_QUOTES}]?(?=[:;,.。，；：]|$)"),
 )
 _EN_PROSE_RE = re.compile(
     rf"\b(?P<action>initiat\w*|reiterat\w*|maintain\w*|upgrad\w*|downgrad\w*|stay|remain|keep|retain)\b"
-    r"(?P<filler>(?:\s+(?:coverage|our|the|stock|shares|it|to|at|with|an?|of|on|as|rating|(?-i:[A-Z])[\w.&'-]*)){0,6}?)"
+    r"(?P<filler>(?:\s+(?:coverage|our|the|stock|shares|it|to|at|with|an?|of|on|as|rating|previous|prior|existing|(?-i:[A-Z])[\w.&'-]*)){0,6}?)"
     rf"\s+(?P<term>{EN_TERM})\b(?:\s+rating)?(?:\s+from\s+(?P<previous>{EN_TERM})\b)?",
     re.IGNORECASE,
 )

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from report_rag.extract.evidence import Document, TextLine
+from report_rag.extract.ratings import read_rating_value
 from report_rag.parse.headings import CONTENT_HEADING_RE, strip_bullet
 from report_rag.text import CJK, dates_in_line
 from report_rag.types import Evidence, RelatedReport
@@ -85,7 +86,18 @@ def _ends_block(line: TextLine) -> bool:
     core = strip_bullet(line.folded).rstrip(": ")
     if "。" in core or (len(core) > 90 and not dates_in_line(core)):
         return True  # prose: the list is over (its items are titles with dates)
+    if _is_rating_box(core) or _TEMPLATE_TAG_RE.match(core):
+        return True  # the rating box or a template's field tag below the list: no title
     return bool(CONTENT_HEADING_RE.match(core) and len(core) <= 20) or bool(_BLOCK_END_RE.match(core))
+
+
+_TEMPLATE_TAG_RE = re.compile(r"^\[Table_\w+\]$")
+
+
+def _is_rating_box(text: str) -> bool:
+    """"增持（维持）", "Overweight": a line that is only a rating."""
+    reading = read_rating_value(text, 0)
+    return reading is not None and not text[reading.end :].strip()
 
 
 def _items(document: Document, body: list[_Span]) -> list[RelatedReport]:
