@@ -41,8 +41,11 @@ _ROLE_LABEL_RE = re.compile(
 _REPEATED_LABEL_RE = re.compile(r"(?:(?<=\s)|(?<=\d)|(?<=[（(]执业))(?:证券)?分析师\s*[:：]\s*")
 _CONTACT_LABEL_RE = re.compile(r"联系人|研究助理|contact|associate|assistant", re.IGNORECASE)
 _ZH_NAME_RE = re.compile(rf"[{CJK}]{{2,4}}(?![{CJK}])|[{CJK}]\s[{CJK}]{{1,2}}(?![{CJK}])")
+# Surnames may carry a particle, an apostrophe or a second capital: "Arpad von Nemes",
+# "Gael de-Bray", "Tom O'Malley", "Nicole DeBlase".
+_EN_SURNAME = r"(?:(?:von|van|de|der|den|da|di|du|le|la)[\s-])?(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z]?[a-z]+)?"
 _EN_NAME_RE = re.compile(
-    r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]*\.?)?(?:\s+[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?){1,2}"
+    rf"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]*\.?)?(?:\s+{_EN_SURNAME}){{1,2}}"
     r"(?:,?\s+(?:III|II|IV|Jr\.|Sr\.)(?![A-Za-z]))?(?:,\s*(?:CFA|CPA|PhD|Ph\.D\.|FRM|ACCA|CFA,\s*CPA))?"
 )
 _NOT_NAMES = re.compile(
@@ -50,6 +53,11 @@ _NOT_NAMES = re.compile(
     r"执业|证书|资格|登记|编码|助理|首席|"
     r"Analyst|Contact|Research|Related|Source|Equity|Securities|Key|Rating|Price|Target|Market|Please|Important"
 )
+
+
+_LINE_PREFIX_RE = re.compile(r"^(?:\s*\[Table_\w+\]\s*)+|^\s*姓名\s*[:：]\s*")
+# "资格编号：S1350525120002证券研究报告|宏观专题报告": the certificate, then the next column's text.
+_SAC_FIRST_RE = re.compile(rf"^\s*{_SAC_LABEL_RE.pattern}\s*(?P<sac>S\d{{13}})(?!\d)", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -72,7 +80,9 @@ def find_analysts(document: Document) -> list[Analyst]:
     role: str | None = None  # inside a labelled block
     current: _Person | None = None
     for line in document.content_lines():
-        text = line.folded
+        # A template's field tag ("[Table_Author] 分析师：谭国超") or a 姓名 label opens the line.
+        text = _LINE_PREFIX_RE.sub("", line.folded)
+        shift = len(line.folded) - len(text)  # _people_in_line reads the whole line
         label = _ROLE_LABEL_RE.match(text)
         if label is not None:
             # 联系人 and research assistants are listed, but do not sign the report.
@@ -83,7 +93,7 @@ def find_analysts(document: Document) -> list[Analyst]:
                 continue
             inline = []
             # "证券分析师：王蔚祺 证券分析师：李全": one label per person on one line.
-            starts = [label.end(), *(m.end() for m in _REPEATED_LABEL_RE.finditer(text, label.end()))]
+            starts = [shift + label.end(), *(shift + m.end() for m in _REPEATED_LABEL_RE.finditer(text, label.end()))]
             for start in starts:
                 inline.extend(_people_in_line(line, start, role, named_by_label=True))
             people.extend(inline)
@@ -93,7 +103,7 @@ def find_analysts(document: Document) -> list[Analyst]:
         if glued is not None and glued.start() > 0 and _SAC_RE.search(text[: glued.start()]):
             # "分析师登记编号：S…证券分析师：张崴": the first person's certificate, then the next label.
             _attach(current, text[: glued.start()], whole_line=False)
-            inline = _people_in_line(line, glued.end(), "analyst", named_by_label=True)
+            inline = _people_in_line(line, shift + glued.end(), "analyst", named_by_label=True)
             people.extend(inline)
             role, current = "analyst", (inline[-1] if inline else current)
             continue
@@ -116,6 +126,7 @@ def find_analysts(document: Document) -> list[Analyst]:
     people.extend(_people_with_role_after_name(document, people))
     people.extend(_people_signing_emails(document, people))
     people.extend(_names_over_their_addresses(document, people))
+    people.extend(_names_over_their_titles(document, people))
     _pair_certificates_in_order(document, people)
     return _deduplicate([_to_analyst(document, p) for p in people if p.confirmed()])
 
@@ -127,15 +138,42 @@ _NAME_THEN_ROLE_RE = re.compile(rf"([{CJK}]{{2,4}})\s*[（(]\s*((?:首席)?分�
 def _people_with_role_after_name(document: Document, known: list[_Person]) -> list[_Person]:
     names = {p.name for p in known}
     found: list[_Person] = []
-    for line in document.content_lines():
+    lines = document.content_lines()
+    for position, line in enumerate(lines):
+        on_line: list[_Person] = []
         for match in _NAME_THEN_ROLE_RE.finditer(line.folded):
             name = match.group(1)
             if name in names or _NOT_NAMES.search(name) or not has_surname(name):
                 continue
             role = "contact" if _CONTACT_LABEL_RE.search(match.group(2)) else "analyst"
-            found.append(_Person(name, role, line, line, named_by_label=True))
+            on_line.append(_Person(name, role, line, line, named_by_label=True))
             names.add(name)
+        if on_line:
+            _attach_spelled_addresses(on_line, lines[position + 1 : position + 2 + 3 * len(on_line)])
+        found.extend(on_line)
     return found
+
+
+def _attach_spelled_addresses(people: list[_Person], below: list[TextLine]) -> None:
+    """"殷晟路（分析师） 周航（联系人）" over "yinshenglu@…" / "证书编号：S079…" / "zhouhang1@…" / …:
+    each address goes to the person it spells, and the certificate after it (before the next
+    address) with it."""
+    owner: _Person | None = None
+    for line in below:
+        text = line.folded.strip()
+        address = _EMAIL_RE.fullmatch(text)
+        if address is not None:
+            local = re.sub(r"[^a-z]", "", address.group().split("@")[0].lower())
+            owner = next((p for p in people if p.email is None and local in _pinyin_spellings(p.name)), None)
+            if owner is not None:
+                owner.email, owner.last = address.group(), line
+            continue
+        sac = _SAC_RE.search(text)
+        if sac is not None and owner is not None and owner.sac is None and _attributes(text).only:
+            owner.sac, owner.last = sac.group(), line
+            owner = None
+        elif sac is None:
+            break  # the block is over
 
 
 # Surnames: a Chinese name opens with one (一 in 100 people lack a common one; such a name is
@@ -183,12 +221,41 @@ def _pinyin_spellings(name: str) -> set[str]:
     return {s for s in spellings if len(s) >= 3}
 
 
+_NAME_SUFFIXES = frozenset({"iii", "ii", "iv", "jr", "sr", "cfa", "cpa", "phd", "ph", "d", "frm", "acca"})
+
+
+def _name_words(name: str) -> list[str]:
+    plain = re.sub(r"['’]", "", name.split(",")[0])
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", plain) if len(w) > 1 or w.isupper()]
+    while len(words) > 2 and words[-1] in _NAME_SUFFIXES:
+        words.pop()  # "Frederick Gooding III" is spelled fgooding
+    return words
+
+
 def _english_spellings(name: str) -> set[str]:
-    words = [w.lower() for w in re.findall(r"[A-Za-z]+", name.split(",")[0]) if len(w) > 1 or w.isupper()]
+    words = _name_words(name)
     if len(words) < 2:
         return set()
     first, last = words[0], words[-1]
-    return {first + last, f"{first}.{last}".replace(".", ""), first[0] + last, last + first[0], first + last[0], last}
+    spellings = {first + last, first[0] + last, last + first[0], first + last[0], last, "".join(words)}
+    return spellings | ({first} if len(first) >= 5 else set())
+
+
+def _address_spells(address: str, name: str) -> bool:
+    """Does an e-mail's local part spell this English name? Letters alone ("aboone",
+    "peterkpeng", "arpadvonnemes"), or dotted parts whose last is the surname and whose first
+    is the given name or starts like it ("Patrick.D.Walravens", "thomas.omalley" for Tom)."""
+    raw = address.split("@")[0].lower()
+    local = re.sub(r"[^a-z]", "", raw)
+    if len(local) >= 3 and local in _english_spellings(name):
+        return True
+    words = _name_words(name)
+    parts = [re.sub(r"[^a-z]", "", part) for part in re.split(r"[._\-]", raw)]
+    parts = [part for part in parts if part]
+    if len(words) < 2 or len(parts) < 2:
+        return False
+    surname = "".join(words[1:]) if len(words) > 2 and len(words[-1]) > 1 and words[1] in {"von", "van", "de", "der", "den", "da", "di", "du", "le", "la"} else words[-1]
+    return parts[-1] == surname and (parts[0] == words[0] or (len(parts[0]) > 1 and parts[0][0] == words[0][0]))
 
 
 def _people_signing_emails(document: Document, known: list[_Person]) -> list[_Person]:
@@ -208,17 +275,20 @@ def _people_signing_emails(document: Document, known: list[_Person]) -> list[_Pe
             if len(local) < 3:
                 continue
             window = lines[max(0, position - 3) : position + 1]
-            person = _name_spelled_by(local, window, names)
+            person = _name_spelled_by(email, window, names)
             if person is None:
                 continue
             name, name_line = person
             role = "contact" if _CONTACT_LABEL_RE.search(name_line.folded) else "analyst"
             signer = _Person(name, role, name_line, line, email=email)
             # The certificate sits in the same block: between the name and just after the address.
-            block = lines[lines.index(name_line) : position + 3]
-            sacs = {m.group() for other in block for m in _SAC_RE.finditer(other.folded)} - {p.sac for p in known}
-            if len(sacs) == 1:
-                signer.sac = sacs.pop()
+            # Between the two first (the next person's may follow the address), else just after.
+            taken = {p.sac for p in known} | {p.sac for p in found}
+            for block in (lines[lines.index(name_line) : position + 1], lines[position + 1 : position + 3]):
+                sacs = {m.group() for other in block for m in _SAC_RE.finditer(other.folded)} - taken
+                if sacs:
+                    signer.sac = sacs.pop() if len(sacs) == 1 else None
+                    break
             found.append(signer)
             names.add(name)
             emails.add(email)
@@ -275,7 +345,44 @@ def _names_over_their_addresses(document: Document, known: list[_Person]) -> lis
     return found
 
 
-def _name_spelled_by(local: str, window: list[TextLine], taken: set[str]) -> tuple[str, TextLine] | None:
+# A title after the name on its line: "Daniel Jester Analyst", "Kyle Aberasturi Senior Associate".
+_TRAILING_TITLE_RE = re.compile(
+    r"\s+(?:(?:Senior|Lead|Research|Equity|Managing)\s+)*(?:Analyst|Associate|Economist|Strategist|Director)s?$"
+)
+# "Yang BAI", "Qiuting WANG, CFA": the surname in capitals (Chinese and Korean banks).
+_EN_CAPITAL_SURNAME_RE = re.compile(r"[A-Z][a-z]+(?:[\s-][A-Z][a-z]+)?\s+[A-Z]{2,}(?![A-Za-z])")
+
+
+_TITLE_ONLY_RE = re.compile(r"^(?:(?:Senior|Lead|Chief)\s+)?(?:Research\s+|Equity\s+)?(?P<title>Analyst|Associate|Economist|Strategist)$")
+
+
+def _names_over_their_titles(document: Document, known: list[_Person]) -> list[_Person]:
+    """"Nabil Najeeb" / "Research Analyst" / "+44-20-754-17410": page 1's analyst box with no
+    address — a name alone on its line, its title alone below, a phone or address below that."""
+    if not document.pages:
+        return []
+    names = {p.name.replace(" ", "") for p in known}
+    lines = [line for line in document.content_lines() if line.page == document.pages[0].number]
+    found: list[_Person] = []
+    for above, title_line, contact in zip(lines, lines[1:], lines[2:], strict=False):
+        name_match = _EN_NAME_RE.fullmatch(above.folded.strip())
+        title = _TITLE_ONLY_RE.match(title_line.folded.strip())
+        reachable = _PHONE_RE.fullmatch(contact.folded.strip()) or _EMAIL_RE.fullmatch(contact.folded.strip())
+        if name_match is None or title is None or not reachable:
+            continue
+        name = tidy(name_match.group())
+        if name.replace(" ", "") in names or _NOT_NAMES.search(name):
+            continue
+        role = "contact" if _CONTACT_LABEL_RE.search(title.group("title")) else "analyst"
+        person = _Person(name, role, above, contact, named_by_label=True)
+        _attach(person, contact.folded)
+        found.append(person)
+        names.add(name.replace(" ", ""))
+    return found
+
+
+def _name_spelled_by(address: str, window: list[TextLine], taken: set[str]) -> tuple[str, TextLine] | None:
+    local = re.sub(r"[^a-z]", "", address.split("@")[0].lower())
     for line in reversed(window):
         for token in _ZH_TOKEN_RE.findall(line.folded):
             for size in (3, 2, 4):  # a name glued to a label: 证券分析师曾朵红
@@ -284,10 +391,12 @@ def _name_spelled_by(local: str, window: list[TextLine], taken: set[str]) -> tup
                     continue
                 if local in _pinyin_spellings(name):
                     return name, line
-        for match in _EN_NAME_RE.finditer(line.folded):
-            name = match.group().strip()
-            if name not in taken and not _NOT_NAMES.search(name) and local in _english_spellings(name):
-                return name, line
+        text = _TRAILING_TITLE_RE.sub("", line.folded.strip())
+        for pattern in (_EN_NAME_RE, _EN_CAPITAL_SURNAME_RE):
+            for match in pattern.finditer(text):
+                name = match.group().strip()
+                if name not in taken and not _NOT_NAMES.search(name) and _address_spells(address, name):
+                    return name, line
     return None
 
 
@@ -394,6 +503,10 @@ def _attach(person: _Person | None, text: str, *, whole_line: bool = True) -> bo
         return False
     found = _attributes(text)
     if whole_line:
+        glued = _SAC_FIRST_RE.match(text)
+        if not found.only and glued is not None and len(_SAC_RE.findall(text)) == 1 and person.sac in (None, glued.group("sac")):
+            person.sac = glued.group("sac")
+            return True
         if not found.only or len(_SAC_RE.findall(text)) > 1:
             return False  # a row of several people's certificates is paired in order later
         if (person.sac and found.sac and person.sac != found.sac) or (
