@@ -6,7 +6,8 @@ reproduced in a generated PDF and read through parse -> clean -> meta -> extract
 * 中邮证券: "买入 |维持"; 交银国际: "…，维持买入：" in the summary;
 * J.P. Morgan: "Overweight" alone under the headline; Loop Capital: "maintaining the previous
   Buy rating"; BofA: "PO: 235.00 USD"; Bernstein: "We rate NVDA Outperform ($185 PT) and AMD
-  Market Perform ($95 PT)" — the note's own symbol, not the peer.
+  Market Perform ($95 PT)" — the note's own symbol, not the peer; Wedbush: an industry note's
+  rated-companies table printed only among the disclosures.
 """
 
 from __future__ import annotations
@@ -98,3 +99,31 @@ def test_price_objective_and_a_target_beside_the_symbols_rating(tmp_path: Path) 
     facts = _facts(tmp_path, peer_first)
     assert _rating(facts)[:2] == ("Outperform", "outperform")
     assert facts.target_price.value == 185.0
+
+
+def test_an_industry_notes_rated_table_printed_only_among_the_disclosures(tmp_path: Path) -> None:
+    from report_rag.extract.evidence import read_document
+
+    body = "\n".join(["Industry Note", "February 4, 2026", "Software sell-off: the AI armageddon is overdone",
+                      "These are the top names to own in this software sell-off: MSFT, PLTR, CRWD.", _EN_BODY])
+    disclosures = "\n".join([
+        "Analyst Certification",
+        "The analysts certify that the views expressed in this report accurately reflect their personal views "
+        "about the subject securities and issuers, and that no part of their compensation was related to the "
+        "specific recommendations or views contained in this report.",
+        "Mentioned Companies", "Company Rating Price Target",
+        "Microsoft OUTPERFORM $411.21 $575.00", "Palantir Technologies Inc. OUTPERFORM $157.88 $230.00",
+        "Crowdstrike Holdings, Inc. OUTPERFORM $421.73 $600.00",
+        "Investment Rating System:",
+        "OUTPERFORM: Expect the total return of the stock to outperform relative to the median total return of "
+        "the analyst's coverage universe over the next 6-12 months.",
+    ])
+    parsed = PypdfParser(max_pages=100).parse(make_text_pdf(tmp_path / "note.pdf", [body, disclosures]))
+    cleaned = clean_pages(parsed.raw_pages)
+    rows = [line for line in read_document(cleaned).lines if "OUTPERFORM $" in line.folded]
+    assert rows and all(line.boilerplate for line in rows)  # the table sits in the disclosures
+    facts = extract_facts(cleaned, read_meta(cleaned, parsed.metadata_title, parsed.first_page_runs))
+    assert {(p.name, p.rating) for p in facts.picks} == {
+        ("Microsoft", "OUTPERFORM"), ("Palantir Technologies Inc.", "OUTPERFORM"), ("Crowdstrike Holdings, Inc.", "OUTPERFORM"),
+    }
+    assert all(p.evidence.page == 2 for p in facts.picks)

@@ -104,6 +104,11 @@ def find_picks(
         # The note's own rated-companies table is its list of stocks when it names no picks
         # otherwise; beside a "Top picks" line it only fills in codes and ratings.
         rated = [_Item(name, ticker, rating, evidence) for name, ticker, rating, evidence in rated_company_table(lines)]
+        if not rated and not picks:
+            # Some brokers print the table only among the disclosures ("Mentioned Companies /
+            # Company Rating Price Target"): still the stocks the note rates.
+            every = [line for line in document.lines if line.index not in skip]
+            rated = [_Item(name, ticker, rating, evidence) for name, ticker, rating, evidence in rated_company_table(every)]
         picks = _merge(picks, rated, add=not picks)
     return picks
 
