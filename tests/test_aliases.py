@@ -29,6 +29,9 @@ def test_broker_named_in_full_short_or_pinyin():
     assert mentions_broker("Guotai Junan's view", "国泰君安证券")
     assert not mentions_broker("What does Huatai say?", "海通证券")
     assert mentions_broker("Harbourline's target", "Harbourline Securities")
+    # global banks by the names Chinese readers use; their letterheads print English only
+    assert mentions_broker("巴克莱供应链调研显示", "Barclays") and mentions_broker("大摩怎么看英伟达", "Morgan Stanley")
+    assert not mentions_broker("高盛怎么看", "Barclays")
 
 
 def _report(rid: int, broker: str, title: str) -> Report:
@@ -43,6 +46,21 @@ def test_scope_by_company_on_page_one_and_by_pinyin_broker():
     assert scope_question("What does Haitong think about liquor?", reports, heads).report_ids == (2,)
     assert scope_question("该报告的评级", reports, heads).single_report
     assert scope_question("What rating?", reports, heads).report_ids is None
+
+
+def test_a_question_naming_the_kind_of_report_is_about_one_of_that_kind():
+    # "该周报给出的宁德时代目标价": the weekly, not a company note on 宁德时代 (real corpus: a
+    # company note's target was given for the weekly's)
+    reports = [_report(1, "东吴证券", "宁德时代深度报告：储能龙头"), _report(2, "东吴证券", "电力设备行业跟踪周报"),
+               _report(3, "国金证券", "渐行渐近的衰退交易")]
+    heads = {1: "宁德时代（300750.sz）\n深度报告", 2: "证券研究报告·行业跟踪周报·电力设备", 3: "宏观点评"}
+    scope = scope_question("该周报给出的宁德时代目标价是多少？", reports, heads)
+    assert scope.report_ids == (2,) and scope.single_report
+    assert scope_question("这篇深度报告预计宁德时代储能出货多少？", reports, heads).report_ids == (1,)
+    assert scope_question("What does the weekly say about storage?", reports, heads).report_ids == (2,)
+    # "本周" is this week, not a report; an unknown kind restricts nothing
+    assert scope_question("本周报价如何？", reports, heads).report_ids is None
+    assert scope_question("该月报怎么看？", reports, heads).report_ids is None
 
 
 def test_definition_questions():

@@ -35,6 +35,12 @@ def test_invented_numbers_and_names_are_caught():
     assert check_sentence("建议关注腾讯控股、苹果公司", source)[1] == ["苹果公司"]
     assert check_sentence("目标价为1880元", source)[1] == []
     assert check_sentence("目标价为2100元", source)[1] == ["2100"]
+    # a scale word is the number written out, across languages: ~30k = 30,000 = 3万; 356亿 = 35.6 billion
+    english = "Blackwell capacity reached ~30k wafers per month in June."
+    assert check_sentence("6月Blackwell产能达到每月30,000片晶圆", english)[1] == []
+    assert check_sentence("6月Blackwell产能达到每月40,000片晶圆", english)[1] == ["40000"]
+    assert check_sentence("Revenue reached $35.6 billion", "营收达到356亿美元")[1] == []
+    assert check_sentence("Revenue reached $35.7 billion", "营收达到356亿美元")[1] == ["35.7"]
 
 
 def test_cited_answer_with_quote_on_the_page(library):

@@ -211,3 +211,58 @@ def test_the_digest_lists_rating_changes_per_joined_security(monkeypatch) -> Non
 
     recent = digest_module.security_changes(FakeLibrary(), since=date(2024, 8, 15))  # type: ignore[arg-type]
     assert [e.report_id for _, e in recent] == [3]
+
+
+def test_a_question_across_brokers_on_one_stock_is_answered_from_the_joined_view(sample_home) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from scripted_generator import ScriptedGenerator
+
+    from report_rag.answer import ask
+    from report_rag.settings import Settings
+    from report_rag.store.library import Library
+
+    model = ScriptedGenerator("NOT_FOUND")  # must not be needed
+    with Library(Settings.for_tests(sample_home)) as library:
+        answer = ask(library, model, "各家券商分别给贵州茅台什么评级？")
+        assert not answer.refused and model.seen_messages == []
+        assert "开元证券" in answer.answer and "华锦证券" in answer.answer
+        # one line per broker, each cited to its own report's page
+        assert len({c.report_id for c in answer.citations}) == 2
+        pages = {c.report_id: {p.number: p.text for p in library.store.pages(c.report_id)} for c in answer.citations}
+        assert all(c.quote in pages[c.report_id][c.page] for c in answer.citations)
+        # in English, by the stock's English name; both rate it Buy, so no one is singled out
+        rated = ask(library, model, "Which broker is more positive on Kweichow Moutai?")
+        assert not rated.refused and "开元证券" in rated.answer and "华锦证券" in rated.answer
+        assert "most positive" not in rated.answer
+        # a target only one broker prints: one report's look-up, the model's job
+        assert ask(library, model, "Which broker has the highest target price for Moutai?").refused
+        # one broker named: that report's own look-up, not the cross-broker answer
+        single = ask(library, model, "开元证券给贵州茅台的目标价是多少？")
+        assert "华锦证券" not in single.answer
+        # a question naming no stock of the library is not answered from any view
+        assert ask(library, model, "Which broker is most positive on Apple?").refused
+
+
+def test_the_broker_singled_out_only_when_the_numbers_decide() -> None:
+    from report_rag.answer.coverage import _ranking
+    from report_rag.types import Evidence
+    from report_rag.types.stocks import CoverageEntry
+
+    def entry(report_id: int, broker: str, rating: str, level: str, target: float | None, currency: str = "USD"):
+        return CoverageEntry(report_id, f"r{report_id}.pdf", broker, None, "company", rating, level, None, target,
+                             currency, None, Evidence(1, rating), Evidence(1, str(target)), None)
+
+    numbers = {1: 1, 2: 2, 3: 3}
+    three = [entry(1, "BofA", "BUY", "buy", 235.0), entry(2, "Morgan Stanley", "Overweight", "outperform", 170.0),
+             entry(3, "UBS", "Buy", "buy", 175.0)]
+    assert _ranking("Which broker has the highest NVIDIA price target?", three, numbers, False) == (
+        "The highest target price is BofA's: 235 USD", 1)
+    assert _ranking("哪家券商目标价最低？", three, numbers, True) == ("目标价最低的是Morgan Stanley：170 USD", 2)
+    assert _ranking("Which one is more positive?", three, numbers, False) is None  # two Buys tie
+    two = three[1:2] + [entry(4, "Citizens JMP", "MARKET OUTPERFORM", "outperform", 285.0)]
+    assert _ranking("Which one is more positive?", two, {2: 1, 4: 2}, False) is None  # same level
+    mixed = [three[0], entry(5, "CICC", "跑赢行业", "outperform", 1800.0, "HKD")]
+    assert _ranking("Which broker has the highest target?", mixed, {1: 1, 5: 2}, False) is None  # two currencies

@@ -53,7 +53,28 @@ def _numbers(text: str, *, min_digits: int = 2) -> set[str]:
     for match in _NUMBER.finditer(text):
         value = match.group().replace(",", "")
         if len(value.replace(".", "")) >= min_digits:
-            out.add(value.rstrip("0").rstrip(".") if "." in value else value)
+            out.add(_plain(value))
+    return out
+
+
+# "~30k wafers" is the model's "30,000片", "$35.6B" its "356亿美元": a number with a scale word
+# also counts as its value written out.
+_SCALED = re.compile(
+    r"(\d+(?:[.,]\d+)*)\s?(thousand|million|billion|trillion|k|K|mn|m|M|bn|b|B|万亿|万|亿)(?![A-Za-z])"
+)
+_SCALES = {"k": 1e3, "K": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "M": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9,
+           "B": 1e9, "billion": 1e9, "trillion": 1e12, "万": 1e4, "亿": 1e8, "万亿": 1e12}
+
+
+def _plain(value: str) -> str:
+    return value.rstrip("0").rstrip(".") if "." in value else value
+
+
+def _scaled_numbers(text: str) -> set[str]:
+    out = set()
+    for match in _SCALED.finditer(text):
+        value = round(float(match.group(1).replace(",", "")) * _SCALES[match.group(2)], 4)
+        out.add(_plain(f"{value:.6f}") if value != int(value) else str(int(value)))
     return out
 
 
@@ -113,8 +134,12 @@ def check_sentence(sentence: str, source: str) -> tuple[float, list[str]]:
     """(overlap score 0..1, facts missing from source) for one sentence against one passage."""
     flat = _normalised(source)
     # Whole numbers only: 3.48 is not in 13.48, 18 is not in 2018.
-    printed = _numbers(source, min_digits=1)
-    missing = [n for n in sorted(_numbers(sentence)) if n not in printed]
+    printed = _numbers(source, min_digits=1) | _scaled_numbers(source)
+    scaled = {match.group(1).replace(",", ""): match for match in _SCALED.finditer(sentence)}
+    missing = [
+        n for n in sorted(_numbers(sentence))
+        if n not in printed and not (n in scaled and _scaled_numbers(scaled[n].group()) & printed)
+    ]
     missing += [t for t in [m.group() for m in NUMERIC_CODE_RE.finditer(sentence)] if t.lower() not in flat]
     missing += [name for name in _listed_names(sentence) if _normalised(name) not in flat]
     grams, words = _bigrams(sentence), _words(sentence)

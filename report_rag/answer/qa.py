@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from report_rag.answer.citations import Support, align, build_citations, strip_markers
+from report_rag.answer.coverage import coverage_answer
 from report_rag.answer.fact_answers import FACTS_SECTION, fact_answer, facts_passage
 from report_rag.answer.prompt import NOT_FOUND_TOKEN, REFUSAL, build_prompt
 from report_rag.parse.brokers import BROKERS, broker_named
@@ -111,6 +112,17 @@ def ask_stream(
     max_new_tokens: int = 384,
 ) -> Iterator[Event]:
     started = time.perf_counter()
+    coverage = coverage_answer(library, question) if not filters.report_ids else None
+    if coverage is not None:
+        # Several brokers on one stock: every broker's latest rating/target from the joined
+        # securities, each line cited to its own report.
+        timings = {"retrieve_s": time.perf_counter() - started}
+        yield PassagesFound(tuple(coverage.passages), "the stock's latest rating and target from each broker")
+        yield EvidenceFound(tuple(key_sentences(library, question, coverage.passages)))
+        timings["evidence_s"] = time.perf_counter() - started
+        yield from _checked(library, question, coverage.text, coverage.passages, generator.name, timings, started,
+                            supports=coverage.supports)
+        return
     retrieval = Retriever(library).retrieve(question, k=k, filters=filters)
     passages = retrieval.passages
     direct = None
@@ -174,14 +186,15 @@ def _names_another_broker(question: str, first: Passage) -> bool:
 
 def _checked(
     library: Library, question: str, text: str, passages: list[Passage], model: str,
-    timings: dict[str, float], started: float,
+    timings: dict[str, float], started: float, supports: list[Support] | None = None,
 ) -> Iterator[Event]:
     timings = dict(timings)
     timings["first_token_s"] = time.perf_counter() - started
     yield Token(text)
-    # The text is built from the fields, so it rests on the facts passage by construction;
-    # the citation still has to be located verbatim on its page.
-    supports = [Support(strip_markers(text)[0], passages=[1])]
+    # The text is built from the fields, so it rests on the facts passages by construction
+    # (`supports`: which line rests on which; by default all of it on the first); the
+    # citations still have to be located verbatim on their pages.
+    supports = supports or [Support(strip_markers(text)[0], passages=[1])]
     citations = build_citations(supports, passages, _page_reader(library))
     timings["total_s"] = time.perf_counter() - started
     if not citations:

@@ -189,6 +189,17 @@ def pinyin_name(chinese: str) -> str | None:
     return "".join(lazy_pinyin(core)).lower()
 
 
+# What Chinese readers call the global banks (their notes print English names only): for
+# questions such as "巴克莱供应链调研显示…", never for reading a report's letterhead.
+_CHINESE_NAMES_OF_BANKS = {
+    "Morgan Stanley": ("摩根士丹利", "大摩"), "J.P. Morgan": ("摩根大通", "小摩"), "Goldman Sachs": ("高盛",),
+    "BofA Securities": ("美银", "美国银行", "美银证券"), "Citi": ("花旗",), "UBS": ("瑞银",), "Barclays": ("巴克莱",),
+    "Deutsche Bank": ("德意志银行", "德银"), "Bernstein": ("伯恩斯坦",), "Jefferies": ("杰富瑞",),
+    "Wells Fargo Securities": ("富国银行",), "Mizuho": ("瑞穗",), "Nomura": ("野村",), "Daiwa": ("大和",),
+    "Macquarie": ("麦格理",), "CLSA": ("里昂证券",), "HSBC": ("汇丰",), "BNP Paribas Exane": ("法国巴黎银行", "法巴"),
+}
+
+
 def mentions_broker(question: str, broker: str) -> bool:
     """Whether the question names this broker: in full, short (华金 for 华金证券), by any
     name the broker registry knows for it (Sinolink Securities for 国金证券, SPDBI), or in
@@ -196,6 +207,8 @@ def mentions_broker(question: str, broker: str) -> bool:
     lowered = question.lower()
     known = broker_named(broker)
     forms = (broker, *(known.printed_names() if known else ()))
+    if known is not None and known.en in _CHINESE_NAMES_OF_BANKS:
+        forms = (*forms, *_CHINESE_NAMES_OF_BANKS[known.en])
     names: set[str] = set()
     for form in forms:
         names.add(form.lower())

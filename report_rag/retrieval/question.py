@@ -49,6 +49,33 @@ class Scope:
     reason: str = ""
 
 
+# A question about "该周报" / "这篇深度报告" / "the weekly": the kind of the one report meant,
+# as the words a title or page-1 header of that kind prints.
+_KIND_REFERENCE = re.compile(
+    r"(?:该|这篇|这份|此)(?:篇|份)?(?P<zh>周报|月报|晨报|日报|深度报告|深度|点评|快报|快评|简评|首次覆盖报告|策略报告)"
+    r"|\b(?:this|the|that)\s+(?P<en>weekly|monthly|morning note|initiation(?: report)?|deep[- ]dive|flash note|strategy (?:note|report))\b",
+    re.IGNORECASE,
+)
+_KIND_WORDS = {
+    "周报": ("周报", "weekly"), "月报": ("月报", "monthly"), "晨报": ("晨报", "晨会", "morning"),
+    "日报": ("日报", "晨报", "daily"), "深度报告": ("深度", "in-depth"), "深度": ("深度", "in-depth"),
+    "点评": ("点评", "简评", "快评"), "快报": ("快报", "快评", "flash"), "快评": ("快评", "快报"), "简评": ("简评", "点评"),
+    "首次覆盖报告": ("首次覆盖", "initiat"), "策略报告": ("策略", "strategy"),
+    "weekly": ("周报", "weekly"), "monthly": ("月报", "monthly"), "morning note": ("晨报", "晨会", "morning"),
+    "initiation": ("首次覆盖", "initiat"), "initiation report": ("首次覆盖", "initiat"), "deep-dive": ("深度", "deep dive"),
+    "deep dive": ("深度", "deep dive"), "flash note": ("快报", "flash"), "strategy note": ("策略", "strategy"),
+    "strategy report": ("策略", "strategy"),
+}
+
+
+def _referred_kind(question: str) -> tuple[str, ...]:
+    match = _KIND_REFERENCE.search(question)
+    if match is None:
+        return ()
+    kind = (match.group("zh") or match.group("en") or "").lower()
+    return _KIND_WORDS.get(kind, ())
+
+
 @lru_cache(maxsize=4096)
 def _title_company_names(title: str) -> tuple[str, ...]:
     """Names a user may call the covered company by, from the title (lower case)."""
@@ -103,6 +130,15 @@ def scope_question(
     if by_broker:
         ids = set(by_broker) if ids is None else (ids & set(by_broker)) or ids
         reasons.append("broker named")
+    kind_words = _referred_kind(question)
+    if kind_words:
+        # "该周报…", "the weekly": one report of that kind — the company named is what it
+        # says something about, not a report about the company.
+        of_kind = {r.id for r in reports if any(w in f"{r.meta.title or ''} {heads.get(r.id, '')}".lower() for w in kind_words)}
+        if of_kind:
+            ids = (ids & of_kind if ids is not None else of_kind) or of_kind
+            single = True
+            reasons.append("report kind named")
     by_sector = {r.id for r in reports if len(sectors.get(r.id, "")) >= 2 and sectors[r.id].lower() in lowered}
     if by_sector:
         # Narrow what the other names chose (华锦 + 传媒 -> 华锦's media note); alone, the

@@ -247,6 +247,35 @@ def stock_view(store: Store, query: str) -> StockView:
     return _view(directory, security, [item for item in library if item.report_id in security.reports])
 
 
+def view_named_in(store: Store, text: str) -> StockView | None:
+    """The stock view of the one security `text` (a question, with its aliases) names by a
+    printed name or a code — None when it names none, or several. Latin names and symbols
+    count as whole words; a name's legal form is not needed (NVIDIA = NVIDIA Corp.)."""
+    library = _library_facts(store)
+    directory = _directory(library)
+    named = [s for s in directory.securities if _names_security(text, s)]
+    if len(named) != 1:
+        return None
+    security = named[0]
+    return _view(directory, security, [item for item in library if item.report_id in security.reports])
+
+
+def _names_security(text: str, security: Security) -> bool:
+    lowered = text.lower()
+    for name in security.names:
+        core = _LEGAL_FORM.sub("", " ".join(name.split()).strip(" ,")).strip(" ,") or name
+        if re.search(r"[A-Za-z]", core):
+            if len(core) >= 3 and re.search(rf"(?<![A-Za-z0-9]){re.escape(core.lower())}(?![A-Za-z0-9])", lowered):
+                return True
+        elif len(core) >= 2 and core in text:
+            return True
+    for code in security.codes:
+        root = code.split(" ")[0].split(".")[0]
+        if len(root) >= 2 and re.search(rf"(?<![A-Za-z0-9]){re.escape(root)}(?![A-Za-z0-9])", text):
+            return True
+    return False
+
+
 def _view(directory: SecurityDirectory, security: Security, items: list[_ReportFacts]) -> StockView:
     history: list[CoverageEntry] = []
     points: list[tuple[_ReportFacts, ForecastPoint]] = []
