@@ -127,3 +127,17 @@ def test_an_industry_notes_rated_table_printed_only_among_the_disclosures(tmp_pa
         ("Microsoft", "OUTPERFORM"), ("Palantir Technologies Inc.", "OUTPERFORM"), ("Crowdstrike Holdings, Inc.", "OUTPERFORM"),
     }
     assert all(p.evidence.page == 2 for p in facts.picks)
+
+
+def test_a_rated_table_whose_header_gives_the_currency(tmp_path: Path) -> None:
+    # Korea Investment & Securities: "Company Rating TP (KRW)" over "SAMSUNG SDS BUY 230,000".
+    page = "\n".join(["Internet", "A holistic view of Korean internet", "Overweight", "(Maintain)",
+                      "Company Rating TP (KRW)", "NAVER BUY 300,000", "Kakao BUY 75,000", "SAMSUNG SDS BUY 230,000",
+                      "Valuation", _EN_BODY])
+    facts = _facts(tmp_path, page)
+    assert {(p.name, p.code, p.rating) for p in facts.picks} == {
+        ("NAVER", None, "BUY"), ("Kakao", None, "BUY"), ("SAMSUNG SDS", None, "BUY"),
+    }
+    # without the currency in the header, bare numbers after a rating are no price column
+    plain = page.replace("Company Rating TP (KRW)", "Company Rating TP")
+    assert _facts(tmp_path, plain).picks == []

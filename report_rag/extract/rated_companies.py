@@ -16,14 +16,20 @@ from report_rag.types import Evidence
 
 RatedRow = tuple[str, str | None, str, Evidence]  # name, ticker, rating term, evidence
 
-_RATED_TABLE_HEADER_RE = re.compile(r"\b(?:company|ticker|stock)\b.{0,40}\brating\b.{0,30}\b(?:price|target|pt)\b", re.I)
+_RATED_TABLE_HEADER_RE = re.compile(r"\b(?:company|ticker|stock)\b.{0,40}\brating\b.{0,30}\b(?:price|target|pt|tp)\b", re.I)
+# "Company Rating TP (KRW)": the prices below are printed without a currency sign.
+_HEADER_CURRENCY_RE = re.compile(r"\((?:KRW|JPY|HKD|USD|TWD|INR|CNY|RMB|EUR|GBP|SGD|AUD|IDR|THB|MYR)\)")
 _EN_RATING = (
     r"Buy|Hold|Sell|Neutral|Outperform|Underperform|Overweight|Underweight|Equal[- ]?Weight|Market Perform|"
     r"Sector Perform|Peer Perform|Market Outperform|Accumulate|Reduce"
 )
+_ENTRY_NAME = r"(?P<name>(?:[A-Z][\w.&'’\-]*,?\s){0,5}?[A-Z][\w.&'’\-]*?)"
 _RATED_ENTRY_RE = re.compile(
-    rf"(?P<name>(?:[A-Z][\w.&'’\-]*,?\s){{0,5}}?[A-Z][\w.&'’\-]*?)"
-    rf"(?:\s+(?P<ticker>[A-Z]{{1,5}}))?\s+(?P<rating>(?i:{_EN_RATING}))\s+(?:US|HK|C|A|NT|S)?\$\s?\d",
+    rf"{_ENTRY_NAME}(?:\s+(?P<ticker>[A-Z]{{1,5}}))?\s+(?P<rating>(?i:{_EN_RATING}))\s+(?:US|HK|C|A|NT|S)?\$\s?\d"
+)
+# Under such a header, a row is the name, the rating and a bare price: "SAMSUNG SDS BUY 230,000".
+_RATED_ENTRY_BARE_RE = re.compile(
+    rf"(?:^|(?<=\s)){_ENTRY_NAME}(?P<ticker>)\s+(?P<rating>(?i:{_EN_RATING}))\s+\d[\d,]*(?:\.\d+)?(?=\s|$)"
 )
 _TICKER_WITH_EXCHANGE_RE = re.compile(r"^(?P<ticker>[A-Z]{1,5})-(?:NASDAQ|NYSE|XETRA|LSE|TSX|ASX|AMEX|NYSEAMERICAN|[A-Z]{2,12})$")
 _MAX_TABLE_LINES = 60
@@ -38,8 +44,10 @@ def rated_company_table(lines: list[TextLine]) -> list[RatedRow]:
         if header is None:
             continue
         block = [line] + [ln for ln in lines[position + 1 : position + _MAX_TABLE_LINES] if ln.page == line.page]
+        currency = _HEADER_CURRENCY_RE.search(line.folded, header.end())
+        entry_re = _RATED_ENTRY_BARE_RE if currency else _RATED_ENTRY_RE
         for index, row in enumerate(block):
-            start = header.end() if index == 0 else 0
+            start = (currency.end() if currency else header.end()) if index == 0 else 0
             text = row.folded
             alone = _RATING_ALONE_RE.match(text) if index > 0 else None
             above = _TICKER_WITH_EXCHANGE_RE.match(block[index - 1].folded.strip()) if alone else None
@@ -49,8 +57,8 @@ def rated_company_table(lines: list[TextLine]) -> list[RatedRow]:
                 evidence = row.evidence(alone.start("rating"), alone.end("rating"))
                 items.append((ticker, ticker, alone.group("rating"), evidence))
                 continue
-            for match in _RATED_ENTRY_RE.finditer(text, start):
-                name, ticker = match.group("name").strip(" ,"), match.group("ticker")
+            for match in entry_re.finditer(text, start):
+                name, ticker = match.group("name").strip(" ,"), match.group("ticker") or None
                 if not name and index > 0:
                     continue
                 glued = _TICKER_WITH_EXCHANGE_RE.match(name)
