@@ -45,6 +45,8 @@ _CONTINUES_RE = re.compile(r"[、,;/]\s*$|\band\s*$")
 _PAREN_RE = re.compile(r"\(([^()]*)\)")
 _LEAD_WORDS_RE = re.compile(r"^(?:如|包括|例如|重点|推荐|关注|其中|(?:Buy|Outperform|Overweight|Hold|Neutral)-rated\s)\s*", re.I)
 _MAX_LIST_LINES = 6
+# A description of the group before its examples: "…的主机厂，如" / "…的公司，包括".
+_DESCRIBED_GROUP_RE = re.compile(rf"[{CJK}A-Za-z0-9&]{{2,30}}?[，,]\s*(?:如|例如|包括|比如)\s*[:：]?\s*")
 # "宁德时代（动力&储能电池全球龙头、增长确定估值低）": a reason after the name, not a code.
 # A 投资建议 paragraph names dozens of stocks so; a short list of "电力资本（电力设备、能源
 # 金属）" groups is sectors, so reasons count only in a list that has many of them.
@@ -116,17 +118,19 @@ def find_picks(
 # --- covered-companies tables, however the text layer runs their rows together ---------------
 # "301308.SZ 江波龙 1341.39 1.19 2.81 5.05 219.30 93.58 52.06 买入300433.SZ 蓝思科技 …": a code,
 # a name, at least two figures and a rating, on a page whose table speaks of ratings and of
-# EPS / PE / 盈利预测. Both orders (code first, name first) are read; unrated rows are not picks.
+# EPS / PE / 盈利预测. Both orders (code first, name first) are read; a row without a rating
+# is not read, one marked 未评级 (a consensus forecast beside the rated ones) is listed as such.
 _ROW_CODE = r"\d{6}\.(?:SH|SZ|BJ)|\d{4,5}\.HK"
 _ROW_RATING = (
-    r"买入|增持|强烈推荐|谨慎推荐|推荐|优于大市|跑赢行业|强于大市|中性|持有|"
+    r"买入|增持|强烈推荐|谨慎推荐|推荐|优于大市|跑赢行业|强于大市|中性|持有|未评级|无评级|"
     r"Buy|Outperform|Overweight|Accumulate|Neutral|Hold"
 )
+# "天岳先进*": a star marks a consensus (unrated) forecast; it is no part of the name.
 _ROW_NAME = rf"[{CJK}A-Za-z][{CJK}A-Za-z\-]{{1,9}}"
 _ROW_FIGURES = r"(?:\s*(?:-?[\d,]+(?:\.\d+)?%?|--|-|NA|N/A)\s+){2,}"
 _RATED_ROW_RES = (
-    re.compile(rf"(?P<code>{_ROW_CODE})\s*(?P<name>{_ROW_NAME})\s+{_ROW_FIGURES}(?P<rating>{_ROW_RATING})"),
-    re.compile(rf"(?<![{CJK}A-Za-z])(?P<name>{_ROW_NAME})\s*[（(]?(?P<code>{_ROW_CODE})[）)]?\s+{_ROW_FIGURES}(?P<rating>{_ROW_RATING})"),
+    re.compile(rf"(?P<code>{_ROW_CODE})\s*(?P<name>{_ROW_NAME})\*?\s+{_ROW_FIGURES}(?P<rating>{_ROW_RATING})"),
+    re.compile(rf"(?<![{CJK}A-Za-z])(?P<name>{_ROW_NAME})\*?\s*[（(]?(?P<code>{_ROW_CODE})[）)]?\s+{_ROW_FIGURES}(?P<rating>{_ROW_RATING})"),
 )
 _FORECAST_TABLE_RE = re.compile(r"EPS|PE|P/E|盈利预测|每股收益|市盈率|估值")
 _RATING_WORD_RE = re.compile(r"评级|rating", re.IGNORECASE)
@@ -159,6 +163,9 @@ def _list_after(document: Document, lines: list[TextLine], position: int, start:
     after = _AFTER_TRIGGER_RE.match(lines[position].folded, start)
     assert after is not None  # the pattern matches the empty string
     start = after.end()
+    group = _DESCRIBED_GROUP_RE.match(lines[position].folded, start)
+    if group is not None:
+        start = group.end()  # "建议关注智驾能力领先的主机厂，如小鹏汽车、…": the list after 如
     pieces: list[tuple[TextLine, int, int]] = []  # (line, start, end) of list text
     for line in lines[position : position + _MAX_LIST_LINES]:
         text = line.folded

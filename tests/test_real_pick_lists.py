@@ -1,0 +1,43 @@
+"""Industry notes' stock lists as real notes print them, reproduced in generated PDFs and read
+through parse -> clean -> meta -> extract: a described group before its examples (华金证券:
+"建议关注智驾能力领先和强产品周期的主机厂，如小鹏汽车、…等"), and a covered-companies table
+whose consensus rows are starred and marked 未评级 (爱建证券)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pdf_factory import make_text_pdf
+
+from report_rag.extract import extract_facts
+from report_rag.parse import PypdfParser, clean_pages, read_meta
+
+
+def _picks(tmp_path: Path, *lines: str) -> set[tuple]:
+    parsed = PypdfParser(max_pages=10).parse(make_text_pdf(tmp_path / "note.pdf", ["\n".join(lines)]))
+    cleaned = clean_pages(parsed.raw_pages)
+    facts = extract_facts(cleaned, read_meta(cleaned, parsed.metadata_title, parsed.first_page_runs))
+    return {(p.name, p.code, p.rating) for p in facts.picks}
+
+
+def test_a_described_group_before_its_examples(tmp_path: Path) -> None:
+    picks = _picks(
+        tmp_path, "汽车行业深度报告", "高阶智驾迎来拐点",
+        "投资建议：智驾政策加速完善，我们认为高阶智驾发展迎来拐点。建议关注智驾能力领先和强产品周期的主机厂，"
+        "如小鹏汽车、小米集团、赛力斯、理想汽车等；",
+    )
+    assert {name for name, _, _ in picks} == {"小鹏汽车", "小米集团", "赛力斯", "理想汽车"}
+    # the description itself is no stock
+    assert not any("主机厂" in name for name, _, _ in picks)
+
+
+def test_starred_unrated_rows_of_a_covered_companies_table(tmp_path: Path) -> None:
+    picks = _picks(
+        tmp_path, "电子行业春季策略报告", "重点公司盈利预测与评级",
+        "代码 名称 总市值 EPS 2025E 2026E 2027E PE 2025E 2026E 2027E 评级",
+        "300433.SZ 蓝思科技 1485.36 0.73 1.09 1.35 40.78 27.25 22.04 买入",
+        "688234.SH 天岳先进* 359.14 0.42 - 0.29 122.89 - 273.77 未评级",
+        "0981.HK 中芯国际* 4733.82 0.45 0.60 1.96 66.27 107.20 52.81 未评级",
+        "数据来源：公司公告，聚源数据，*为市场一致预期",
+    )
+    assert picks == {("蓝思科技", "300433.SZ", "买入"), ("天岳先进", "688234.SH", "未评级"), ("中芯国际", "0981.HK", "未评级")}
