@@ -1,7 +1,8 @@
 """Industry notes' stock lists as real notes print them, reproduced in generated PDFs and read
 through parse -> clean -> meta -> extract: a described group before its examples (华金证券:
 "建议关注智驾能力领先和强产品周期的主机厂，如小鹏汽车、…等"), and a covered-companies table
-whose consensus rows are starred and marked 未评级 (爱建证券)."""
+whose consensus rows are starred and marked 未评级 (爱建证券) or whose consensus figures are
+starred (中国银河证券)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def test_starred_unrated_rows_of_a_covered_companies_table(tmp_path: Path) -> No
         "300433.SZ 蓝思科技 1485.36 0.73 1.09 1.35 40.78 27.25 22.04 买入",
         "688234.SH 天岳先进* 359.14 0.42 - 0.29 122.89 - 273.77 未评级",
         "0981.HK 中芯国际* 4733.82 0.45 0.60 1.96 66.27 107.20 52.81 未评级",
+        "001979.SZ 招商蛇口 0.45 0.11* 0.14 0.19 18.69 76.45 60.07 44.26 推荐",
         "数据来源：公司公告，聚源数据，*为市场一致预期",
     )
-    assert picks == {("蓝思科技", "300433.SZ", "买入"), ("天岳先进", "688234.SH", "未评级"), ("中芯国际", "0981.HK", "未评级")}
+    assert picks == {("蓝思科技", "300433.SZ", "买入"), ("天岳先进", "688234.SH", "未评级"), ("中芯国际", "0981.HK", "未评级"),
+                     ("招商蛇口", "001979.SZ", "推荐")}  # its starred figure is a consensus one

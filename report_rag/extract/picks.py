@@ -127,7 +127,7 @@ _ROW_RATING = (
 )
 # "天岳先进*": a star marks a consensus (unrated) forecast; it is no part of the name.
 _ROW_NAME = rf"[{CJK}A-Za-z][{CJK}A-Za-z\-]{{1,9}}"
-_ROW_FIGURES = r"(?:\s*(?:-?[\d,]+(?:\.\d+)?%?|--|-|NA|N/A)\s+){2,}"
+_ROW_FIGURES = r"(?:\s*(?:-?[\d,]+(?:\.\d+)?%?\*?|--|-|NA|N/A)\s+){2,}"  # "0.11*": a consensus figure
 _RATED_ROW_RES = (
     re.compile(rf"(?P<code>{_ROW_CODE})\s*(?P<name>{_ROW_NAME})\*?\s+{_ROW_FIGURES}(?P<rating>{_ROW_RATING})"),
     re.compile(rf"(?<![{CJK}A-Za-z])(?P<name>{_ROW_NAME})\*?\s*[（(]?(?P<code>{_ROW_CODE})[）)]?\s+{_ROW_FIGURES}(?P<rating>{_ROW_RATING})"),
