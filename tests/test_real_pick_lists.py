@@ -44,3 +44,15 @@ def test_starred_unrated_rows_of_a_covered_companies_table(tmp_path: Path) -> No
     )
     assert picks == {("蓝思科技", "300433.SZ", "买入"), ("天岳先进", "688234.SH", "未评级"), ("中芯国际", "0981.HK", "未评级"),
                      ("招商蛇口", "001979.SZ", "推荐")}  # its starred figure is a consensus one
+
+
+def test_an_english_pick_takes_the_rating_printed_beside_its_name_elsewhere(tmp_path: Path) -> None:
+    # Deutsche Bank: "Our top picks are Siemens Energy, Schneider …" on page 1, "Legrand (BUY, TP €145)"
+    # in the contents.
+    picks = _picks(
+        tmp_path, "Capital goods: AI energy demand",
+        "Our top picks are Schneider, Legrand and Prysmian.",
+        "Contents", "Legrand (BUY, TP €145) .......... 36", "Schneider (BUY, TP €250) .......... 37",
+    )
+    # no rating printed beside Prysmian: none is given
+    assert picks == {("Schneider", None, "BUY"), ("Legrand", None, "BUY"), ("Prysmian", None, None)}

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from report_rag.extract.evidence import Document, TextLine, tidy
-from report_rag.extract.rated_companies import rated_company_table
+from report_rag.extract.rated_companies import EN_RATING_TERMS, rated_company_table
 from report_rag.extract.ratings import term_of
 from report_rag.extract.securities import is_stock_name
 from report_rag.text import CJK, canonical_code, find_codes, name_key, normalize_code
@@ -112,7 +112,22 @@ def find_picks(
             every = [line for line in document.lines if line.index not in skip]
             rated = [_Item(name, ticker, rating, evidence) for name, ticker, rating, evidence in rated_company_table(every)]
         picks = _merge(picks, rated, add=not picks)
+        _rate_from_brackets(picks, lines)
     return picks
+
+
+def _rate_from_brackets(picks: list[StockPick], lines: list[TextLine]) -> None:
+    """An English pick named without its rating gets the one the note prints beside its name
+    elsewhere: "Legrand (BUY, TP €145)", "Alphabet Inc. (Outperform)"."""
+    for pick in picks:
+        if pick.rating or not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .&'\-]{1,40}", pick.name):
+            continue
+        pattern = re.compile(rf"(?<![A-Za-z]){re.escape(pick.name)}\s*\(\s*(?P<rating>(?i:{EN_RATING_TERMS}))\b")
+        for line in lines:
+            found = pattern.search(line.folded)
+            if found is not None:
+                pick.rating = found.group("rating")
+                break
 
 
 # --- covered-companies tables, however the text layer runs their rows together ---------------

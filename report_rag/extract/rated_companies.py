@@ -19,21 +19,21 @@ RatedRow = tuple[str, str | None, str, Evidence]  # name, ticker, rating term, e
 _RATED_TABLE_HEADER_RE = re.compile(r"\b(?:company|ticker|stock)\b.{0,40}\brating\b.{0,30}\b(?:price|target|pt|tp)\b", re.I)
 # "Company Rating TP (KRW)": the prices below are printed without a currency sign.
 _HEADER_CURRENCY_RE = re.compile(r"\((?:KRW|JPY|HKD|USD|TWD|INR|CNY|RMB|EUR|GBP|SGD|AUD|IDR|THB|MYR)\)")
-_EN_RATING = (
+EN_RATING_TERMS = (
     r"Buy|Hold|Sell|Neutral|Outperform|Underperform|Overweight|Underweight|Equal[- ]?Weight|Market Perform|"
     r"Sector Perform|Peer Perform|Market Outperform|Accumulate|Reduce"
 )
 _ENTRY_NAME = r"(?P<name>(?:[A-Z][\w.&'’\-]*,?\s){0,5}?[A-Z][\w.&'’\-]*?)"
 _RATED_ENTRY_RE = re.compile(
-    rf"{_ENTRY_NAME}(?:\s+(?P<ticker>[A-Z]{{1,5}}))?\s+(?P<rating>(?i:{_EN_RATING}))\s+(?:US|HK|C|A|NT|S)?\$\s?\d"
+    rf"{_ENTRY_NAME}(?:\s+(?P<ticker>[A-Z]{{1,5}}))?\s+(?P<rating>(?i:{EN_RATING_TERMS}))\s+(?:US|HK|C|A|NT|S)?\$\s?\d"
 )
 # Under such a header, a row is the name, the rating and a bare price: "SAMSUNG SDS BUY 230,000".
 _RATED_ENTRY_BARE_RE = re.compile(
-    rf"(?:^|(?<=\s)){_ENTRY_NAME}(?P<ticker>)\s+(?P<rating>(?i:{_EN_RATING}))\s+\d[\d,]*(?:\.\d+)?(?=\s|$)"
+    rf"(?:^|(?<=\s)){_ENTRY_NAME}(?P<ticker>)\s+(?P<rating>(?i:{EN_RATING_TERMS}))\s+\d[\d,]*(?:\.\d+)?(?=\s|$)"
 )
 _TICKER_WITH_EXCHANGE_RE = re.compile(r"^(?P<ticker>[A-Z]{1,5})-(?:NASDAQ|NYSE|XETRA|LSE|TSX|ASX|AMEX|NYSEAMERICAN|[A-Z]{2,12})$")
 _MAX_TABLE_LINES = 60
-_RATING_ALONE_RE = re.compile(rf"^\s*(?P<rating>(?i:{_EN_RATING}))\s+(?:US|HK|C|A|NT|S)?\$\s?\d")
+_RATING_ALONE_RE = re.compile(rf"^\s*(?P<rating>(?i:{EN_RATING_TERMS}))\s+(?:US|HK|C|A|NT|S)?\$\s?\d")
 
 
 def rated_company_table(lines: list[TextLine]) -> list[RatedRow]:
@@ -81,4 +81,4 @@ def _looks_like_company(name: str) -> bool:
     words = name.split()
     if not words or len(words) > 6 or _NOT_COMPANY_WORDS.match(words[0]):
         return False
-    return re.search(rf"(?i:\b(?:{_EN_RATING})\b)", name) is None
+    return re.search(rf"(?i:\b(?:{EN_RATING_TERMS})\b)", name) is None
