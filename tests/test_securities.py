@@ -262,6 +262,10 @@ def test_the_broker_singled_out_only_when_the_numbers_decide() -> None:
         "The highest target price is BofA's: 235 USD", 1)
     assert _ranking("哪家券商目标价最低？", three, numbers, True) == ("目标价最低的是Morgan Stanley：170 USD", 2)
     assert _ranking("Which one is more positive?", three, numbers, False) is None  # two Buys tie
+    # "rates … highest" asks about the rating, not the target
+    rated = [three[1], entry(6, "Roth", "NEUTRAL", "neutral", 150.0)]
+    assert _ranking("Which broker rates NVIDIA highest?", rated, {2: 1, 6: 2}, False, wants_target=False) == (
+        "The most positive is Morgan Stanley (Overweight)", 1)
     two = three[1:2] + [entry(4, "Citizens JMP", "MARKET OUTPERFORM", "outperform", 285.0)]
     assert _ranking("Which one is more positive?", two, {2: 1, 4: 2}, False) is None  # same level
     mixed = [three[0], entry(5, "CICC", "跑赢行业", "outperform", 1800.0, "HKD")]

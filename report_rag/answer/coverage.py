@@ -86,7 +86,7 @@ def coverage_answer(library: Library, question: str) -> CoverageAnswer | None:
     if len(passages) < 2:
         return None
     kept = [e for e in entries if e.report_id in numbers]
-    summary = _ranking(question, kept, numbers, zh)
+    summary = _ranking(question, kept, numbers, zh, wants_target=wants_target)
     if summary is not None:
         sentence, number = summary
         lines.insert(0, f"{sentence}[{number}]")
@@ -110,10 +110,14 @@ def _entry_line(entry: CoverageEntry, rating: bool, target: bool, zh: bool) -> s
     return f"{broker}{when}：" + "，".join(parts) if zh else f"{broker}{when}: " + ", ".join(parts)
 
 
-def _ranking(question: str, entries: list[CoverageEntry], numbers: dict[int, int], zh: bool) -> tuple[str, int] | None:
-    """The one broker the question asks to single out, when the numbers decide it alone."""
+def _ranking(
+    question: str, entries: list[CoverageEntry], numbers: dict[int, int], zh: bool, *, wants_target: bool = True
+) -> tuple[str, int] | None:
+    """The one broker the question asks to single out, when the numbers decide it alone:
+    the highest/lowest target (when it asks about targets), else the most positive rating
+    ("Which broker rates NVIDIA highest?")."""
     targets = [e for e in entries if e.target is not None]
-    if (_HIGHEST.search(question) or _LOWEST.search(question)) and len(targets) >= 2 \
+    if wants_target and (_HIGHEST.search(question) or _LOWEST.search(question)) and len(targets) >= 2 \
             and len({e.currency for e in targets}) == 1:
         pick = max if _HIGHEST.search(question) else min
         best = pick(targets, key=lambda e: e.target or 0.0)
@@ -123,7 +127,7 @@ def _ranking(question: str, entries: list[CoverageEntry], numbers: dict[int, int
             text = f"目标价{word}的是{best.broker}：{value}" if zh else f"The {word} target price is {best.broker}'s: {value}"
             return text, numbers[best.report_id]
     rated = [e for e in entries if e.rating_normalized in RATING_LEVELS]
-    if _MOST_POSITIVE.search(question) and len(rated) >= 2:
+    if (_MOST_POSITIVE.search(question) or (not wants_target and _HIGHEST.search(question))) and len(rated) >= 2:
         best = max(rated, key=lambda e: RATING_LEVELS.index(e.rating_normalized or "neutral"))
         level = RATING_LEVELS.index(best.rating_normalized or "neutral")
         if sum(RATING_LEVELS.index(e.rating_normalized or "neutral") == level for e in rated) == 1:
