@@ -70,13 +70,7 @@ def _symbol_target(lines: list[TextLine], symbol: str) -> Price | None:
         re.compile(rf"\b{name}\s+(?:{EN_TERM})\s*\(\s*{_VALUE}\s+(?:PT|TP)\s*\)", re.IGNORECASE),
         re.compile(rf"\b{name}\s*\(\s*(?:{EN_TERM})\s*,\s*{_VALUE}\s*\)", re.IGNORECASE),
     ]
-    for line in lines[:_SYMBOL_TARGET_LINES]:
-        for pattern in patterns:
-            for match in pattern.finditer(line.folded):
-                price = _price(line, match)
-                if price is not None and price.currency is not None:
-                    return price
-    return None
+    return _first_with_currency(lines[:_SYMBOL_TARGET_LINES], patterns)
 
 
 _SYMBOL_TARGET_LINES = 200
@@ -112,11 +106,17 @@ def _line_is_label_value(text: str, match: re.Match[str]) -> bool:
 
 
 def _prose_target(lines: list[TextLine]) -> Price | None:
+    return _first_with_currency(lines, [_PROSE_TARGET_RE])
+
+
+def _first_with_currency(lines: list[TextLine], patterns: list[re.Pattern[str]]) -> Price | None:
+    """The first price the patterns find that prints its currency (prose never labels a bare number)."""
     for line in lines:
-        for match in _PROSE_TARGET_RE.finditer(line.folded):
-            price = _price(line, match)
-            if price is not None and price.currency is not None:
-                return price
+        for pattern in patterns:
+            for match in pattern.finditer(line.folded):
+                price = _price(line, match)
+                if price is not None and price.currency is not None:
+                    return price
     return None
 
 
