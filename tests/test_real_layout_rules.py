@@ -157,7 +157,8 @@ def test_covered_companies_table_with_rows_run_together() -> None:
         "数据来源：公司公告，聚源数据",
     ])
     picks = {(p.name, p.code, p.rating) for p in _facts(page).picks}
-    assert picks == {("江波龙", "301308.SZ", "买入"), ("蓝思科技", "300433.SZ", "增持")}  # unrated: not a pick
+    # the unrated (consensus) row is listed as such, never given a rating it does not print
+    assert picks == {("江波龙", "301308.SZ", "买入"), ("蓝思科技", "300433.SZ", "增持"), ("中芯国际", "688981.SH", "未评级")}
 
 
 def test_a_company_notes_rated_peer_table_adds_no_picks() -> None:

@@ -148,6 +148,21 @@ def test_the_digest_counts_one_stock_under_two_names_once() -> None:
     assert len(consensus(picks)) == 3  # without the directory: three "stocks"
 
 
+def test_an_unrated_row_does_not_take_the_industry_notes_rating() -> None:
+    from report_rag.answer.digest import consensus
+    from report_rag.store.facts_queries import PickRecord
+    from report_rag.types import Evidence
+
+    # 爱建证券's table lists 中芯国际 as 未评级 in a 强于大市 industry note: listed, not rated
+    unrated = PickRecord(1, "r1.pdf", None, "爱建证券", None, "强于大市", "outperform", "中芯国际", "0981.HK", "未评级",
+                         Evidence(1, "中芯国际"))
+    rated = PickRecord(1, "r1.pdf", None, "爱建证券", None, "强于大市", "outperform", "江波龙", "301308.SZ", None,
+                       Evidence(1, "江波龙"))
+    by_stock = {c.stock: c for c in consensus([unrated, rated])}
+    assert by_stock["中芯国际"].ratings == {} and by_stock["中芯国际"].mentions == 1
+    assert by_stock["江波龙"].ratings == {"爱建证券": "outperform"}  # no rating of its own: the note's
+
+
 def test_a_bare_symbol_beside_its_listing_is_shown_as_that_listing() -> None:
     directory = SecurityDirectory([Mention(1, "NVIDIA", "NVDA"), Mention(2, "NVIDIA Corporation", "NVDA US")])
     [nvidia] = directory.securities

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from report_rag.answer.citations import Support
 from report_rag.answer.fact_answers import evidence_passage, format_number
-from report_rag.extract.ratings import RATING_LEVELS
+from report_rag.extract.ratings import RATING_LEVELS, is_unrated
 from report_rag.retrieval.aliases import company_aliases, mentions_broker
 from report_rag.retrieval.question import asks_beyond_fields, forecast_request, question_language
 from report_rag.store.securities import view_named_in
@@ -59,7 +59,10 @@ def coverage_answer(library: Library, question: str) -> CoverageAnswer | None:
     view = view_named_in(library.store, f"{question} {aliases}")
     if view is None:
         return None
-    entries = [e for e in view.latest if (wants_rating and e.rating) or (wants_target and e.target is not None)]
+    entries = [
+        e for e in view.latest
+        if (wants_rating and e.rating and not is_unrated(e.rating)) or (wants_target and e.target is not None)
+    ]
     named = [e for e in entries if e.broker and mentions_broker(question, e.broker)]
     if len(named) >= 2:
         entries = named  # "中国银河证券和浦银国际…": the brokers asked about

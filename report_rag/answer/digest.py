@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from report_rag.answer.fact_answers import evidence_passage
 from report_rag.answer.qa import answer_from_passages, final_answer
-from report_rag.extract.ratings import normalize_rating, term_of
+from report_rag.extract.ratings import is_unrated, normalize_rating, term_of
 from report_rag.store.facts_queries import PickRecord, RatingRecord, query_picks, query_ratings
 from report_rag.store.securities import SecurityDirectory, build_directory, security_views
 from report_rag.text import name_key
@@ -103,6 +103,8 @@ def consensus(picks: list[PickRecord], directory: SecurityDirectory | None = Non
             # The stock's own rating where printed (normalised, so 买入 and Buy agree),
             # else the report's, which an industry note extends to its picks.
             rating = normalize_rating(term_of(r.stock_rating) or r.stock_rating) if r.stock_rating else None
+            if is_unrated(r.stock_rating):
+                continue  # listed as unrated (a consensus row): the note's own rating is not its
             rating = rating or r.report_rating_normalized
             if rating:
                 ratings[r.broker or "?"] = rating

@@ -144,6 +144,14 @@ def rating_move(previous: str | None, current: str | None) -> str | None:
     return "upgrade" if after > before else "downgrade" if after < before else "maintain"
 
 
+_UNRATED_RE = re.compile(r"^\s*(?:未评级|无评级|未覆盖|not\s+rated|unrated|NR)\s*$", re.IGNORECASE)
+
+
+def is_unrated(text: str | None) -> bool:
+    """A stock printed as explicitly unrated (未评级, "Not Rated"): no rating, not even the report's."""
+    return bool(text and _UNRATED_RE.match(text))
+
+
 def normalize_action(word: str | None) -> str | None:
     if not word:
         return None
