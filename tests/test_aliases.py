@@ -10,6 +10,9 @@ def test_glossary_expands_both_ways():
     english = expand_query("腾讯二季度国内游戏收入是多少？")
     assert "revenue" in english and "2Q" in english and "Tencent" in english
     assert "三季度" in expand_query("What was the 3Q24 gross margin?")
+    # scoped to the company's own reports, its other names add nothing but the header chunks
+    scoped = expand_query("What capex guidance does Asymchem give?", with_companies=False)
+    assert "凯莱英" not in scoped and "凯莱英" in expand_query("What capex guidance does Asymchem give?")
     # Words inside other words do not trigger ("rate" in "separate").
     assert "评级" not in expand_query("a separate issue")
 

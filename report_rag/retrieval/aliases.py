@@ -248,10 +248,10 @@ def company_aliases(question: str) -> list[tuple[str, ...]]:
 
 
 @lru_cache(maxsize=4096)
-def expand_query(question: str) -> str:
-    """The question plus the other-language names of its terms and companies."""
+def expand_query(question: str, with_companies: bool = True) -> str:
+    """The question plus the other-language names of its terms and (`with_companies`) companies."""
     extra = glossary_terms(question)
-    for aliases in company_aliases(question):
+    for aliases in company_aliases(question) if with_companies else []:
         extra.extend(a for a in aliases if a not in question)
     return question if not extra else question + " " + " ".join(dict.fromkeys(extra))
 

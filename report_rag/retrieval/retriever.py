@@ -82,8 +82,11 @@ class Retriever:
     def __init__(self, library: Library) -> None:
         self.library = library
 
-    def _rank(self, query: str, mask: np.ndarray, n: int) -> tuple[list[int], list[int]]:
-        """Dense and BM25 rankings (chunk ids, best first) among the rows `mask` allows."""
+    def _rank(self, query: str, mask: np.ndarray, n: int, *, company_scoped: bool = False) -> tuple[list[int], list[int]]:
+        """Dense and BM25 rankings (chunk ids, best first) among the rows `mask` allows.
+        `company_scoped`: the reports are those about the company the question names, so its
+        other names would only favour the chunks that repeat them (page 1's header, the
+        related-reports list) over the ones that answer."""
         library = self.library
         catalog = library.catalog
         dense: list[int] = []
@@ -91,7 +94,7 @@ class Retriever:
         allowed_count = int(mask.sum())
         # Both rankers get the other-language names of the question's terms: BM25 cannot
         # cross scripts on its own, and the small embedder crosses them weakly.
-        expanded = expand_query(query)
+        expanded = expand_query(query, with_companies=not company_scoped)
         if len(index) and allowed_count:
             vector = library.queries.encode_queries([expanded])
             if allowed_count < len(mask) // 2:
@@ -137,7 +140,8 @@ class Retriever:
         mask = library.catalog.mask(report_ids, include_boilerplate)
         if not mask.any():
             return result
-        dense, lexical = self._rank(query, mask, max(CANDIDATES, 4 * k))
+        company_scoped = "company/ticker named" in result.scope_reason
+        dense, lexical = self._rank(query, mask, max(CANDIDATES, 4 * k), company_scoped=company_scoped)
 
         fused: dict[int, float] = {}
         for ranking in (dense, lexical):
