@@ -43,6 +43,9 @@ class IngestSettings(BaseSettings):
     model_config = _group_config("REPORT_RAG_")
 
     max_pages: int = Field(default=5000, ge=1, description="Refuse PDFs longer than this.")
+    # Scanned pages and lines drawn as images: "auto" reads them when the ocr extra is
+    # installed, "off" never; a backend name insists on that backend.
+    ocr: str = Field(default="auto", description="OCR for text drawn as images: auto, off or a backend (rapidocr).")
     # Workers on several machines sharing one database claim each file while they work on it;
     # a claim its worker stops renewing (killed, machine gone) is taken over after this long.
     claim_ttl_s: float = Field(default=600.0, gt=0, description="Seconds an ingest claim lasts unrenewed.")
@@ -241,8 +244,8 @@ class Settings(BaseSettings):
     @classmethod
     def for_tests(cls, home: Path, **values: Any) -> Settings:
         """Preset for tests: a temp home, the fast lexical embedder, the index saved after every
-        report; `values` as in `from_variables`."""
-        return cls.from_variables(**{"home": home, "embedder": "hashing", "index_save_every": 1, **values})
+        report, no OCR (its tests turn it on); `values` as in `from_variables`."""
+        return cls.from_variables(**{"home": home, "embedder": "hashing", "index_save_every": 1, "ocr": "off", **values})
 
     def public_database_url(self) -> str:
         """The database URL with any password masked, for display."""

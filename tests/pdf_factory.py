@@ -81,6 +81,72 @@ def make_styled_pdf(path: Path, pages: list[list[tuple[float, float, float, str]
     return path
 
 
+def make_pictured_pdf(path: Path, pages: list[list[tuple[float, float, float, str, bool]]]) -> Path:
+    """Like `make_styled_pdf`, with (x, y, size, text, pictured) items: a pictured item is
+    drawn as an image of its text, not as text — the way some templates set the date, the
+    stock code or a certificate number (Latin text only: the image is pdfium's rendering of
+    Helvetica, and no CJK font is installed to render Chinese)."""
+    from reportlab.pdfgen import canvas
+
+    _register_cjk_font()
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595.0, _PAGE_HEIGHT), invariant=1)
+    for items in pages:
+        for x, y, size, text, pictured in items:
+            if pictured:
+                image, width, height = _picture_of(text, size)
+                pdf.drawImage(image, x, y - 0.3 * size, width=width, height=height)
+            else:
+                pdf.setFont(_font_for(text), size)
+                pdf.drawString(x, y, text)
+        pdf.showPage()
+    pdf.save()
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def make_scanned_pdf(path: Path, pages: list[str], *, scale: float = 2.0) -> Path:
+    """A scan of `make_text_pdf`'s pages: each page is only a picture of that page (Latin text)."""
+    import pypdfium2 as pdfium
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    source = pdfium.PdfDocument(text_pdf_bytes(pages, font_size=11.0))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595.0, _PAGE_HEIGHT), invariant=1)
+    for index in range(len(source)):
+        png = io.BytesIO()
+        source[index].render(scale=scale).to_pil().convert("L").save(png, format="PNG")
+        pdf.drawImage(ImageReader(io.BytesIO(png.getvalue())), 0, 0, width=595.0, height=_PAGE_HEIGHT)
+        pdf.showPage()
+    source.close()
+    pdf.save()
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _picture_of(text: str, size: float, scale: float = 4.0) -> tuple[object, float, float]:
+    """An image of `text` set in Helvetica at `size` points, cropped to its line; with its
+    width and height in points."""
+    import pypdfium2 as pdfium
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    width = size * (0.6 * len(text) + 1)
+    height = size * 1.3
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=1)
+    pdf.setFont(_LATIN_FONT, size)
+    pdf.drawString(0.5 * size, 0.3 * size, text)
+    pdf.showPage()
+    pdf.save()
+    document = pdfium.PdfDocument(buffer.getvalue())
+    png = io.BytesIO()
+    document[0].render(scale=scale).to_pil().convert("L").save(png, format="PNG")
+    document.close()
+    return ImageReader(io.BytesIO(png.getvalue())), width, height
+
+
 def make_image_only_pdf(path: Path, page_count: int = 1) -> Path:
     """A "scanned" PDF: each page holds only a raster image, no text operators."""
     from PIL import Image, ImageDraw

@@ -81,3 +81,15 @@ def test_runs_split_at_size_and_line_changes() -> None:
 def test_one_size_page_has_no_display_type() -> None:
     runs = [TextRun("正文第一行", 10.0, 700.0), TextRun("正文第二行", 10.0, 686.0)]
     assert not has_display_type(runs) and headline(runs) is None
+
+
+def test_a_sidebar_line_between_the_two_lines_of_a_headline_does_not_cut_it() -> None:
+    # 中航证券's page 1: the report date in the sidebar sits between the headline's two lines
+    # (it is read in that order when the page's lines are pictures read top to bottom).
+    runs = [
+        TextRun("2024年报点评：在手订单大幅增加，2025", 17.0, 662.0),
+        TextRun("2025年03月18日", 11.0, 650.0),
+        TextRun("年持续经营业务收入有望双位数增长", 17.0, 630.0),
+        *[TextRun("公司实现营业收入392.41亿元，同比减少2.73%，归母净利润94.50亿元。", 11.0, 598.0 - 20 * i) for i in range(8)],
+    ]
+    assert headline(runs) == "2024年报点评：在手订单大幅增加，2025年持续经营业务收入有望双位数增长"

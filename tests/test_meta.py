@@ -155,6 +155,9 @@ def test_title_falls_back_to_a_real_pdf_title_only() -> None:
     assert plausible_pdf_title("  Tencent Holdings (0700.HK) - 2Q24   results review ") == (
         "Tencent Holdings (0700.HK) - 2Q24 results review"
     )
+    # A template that fills "{title}：{subtitle}" from one field (国金证券's macro comment).
+    assert plausible_pdf_title("渐行渐近的衰退交易：渐行渐近的衰退交易") == "渐行渐近的衰退交易"
+    assert plausible_pdf_title("Rates: rates and more rates") == "Rates: rates and more rates"
 
 
 def test_language_by_share_of_cjk() -> None:

@@ -111,7 +111,8 @@ def test_scanned_image_only_pdf(tmp_path):
     pdf = make_image_only_pdf(tmp_path / "scan.pdf", page_count=2)
     with pytest.raises(NoTextLayerError) as caught:
         parse(pdf)
-    assert caught.value.problem == "no text layer: the PDF looks scanned (image-only); OCR it first"
+    assert caught.value.problem.startswith("no text layer: the PDF looks scanned (image-only); OCR it first")
+    assert "report-rag[ocr]" in caught.value.problem  # the way to have it read
     assert isinstance(caught.value, PdfError)  # callers catching PdfError see it too
 
 

@@ -98,3 +98,17 @@ def test_template_tags_name_labels_and_a_certificate_glued_to_the_next_column(tm
     )
     assert people["谭国超"] == ("analyst", "S0010521120002", "tangc@hazq.com")
     assert people["卢仁扬"][:2] == ("analyst", "S1350525120002")
+
+
+def test_the_sales_desk_listed_with_certificates_is_not_among_the_authors(tmp_path: Path) -> None:
+    # 中航证券's disclosures page: "销售团队：" then names, phones, addresses and SAC numbers.
+    people = _people(
+        tmp_path, "药明康德（603259）", _ZH_BODY,
+        "分析师：李蔚", "SAC执业证书：S0640523060001", "邮箱：liwjr@acicsec.com",
+        _ZH_BODY,
+        "销售团队：",
+        "陈艺丹，18611188969，chenyd@avicsec.com，S0640125020003",
+        "李裕淇，18674857775，liyuq@avicsec.com，S0640119010012",
+        "分析师承诺：",
+    )
+    assert people == {"李蔚": ("analyst", "S0640523060001", "liwjr@acicsec.com")}

@@ -5,6 +5,7 @@
     python bench/real/eval_real.py --show title  # every miss of one field, gold beside ours
     python bench/real/eval_real.py --qa [--limit N]   # cited Q&A with the configured model (slow)
     python bench/real/eval_real.py --stocks      # also: are reports on one stock joined in one view?
+    python bench/real/eval_real.py --no-ocr      # as without the ocr extra (scans are not scored)
 
 Each field of each report is one of:
 * right   — the report prints it and we extracted that value;
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from report_rag.extract import extract_facts, metric_of
 from report_rag.parse import PypdfParser, clean_pages, read_meta
+from report_rag.parse.ocr import available_recognizer, load_recognizer
 from report_rag.text import canonical_code, normalize_code
 from report_rag.types import ReportFacts
 
@@ -42,6 +44,14 @@ FIELDS = (
 )
 
 LIST_FIELDS = ("picks", "analysts")
+
+# As ingest reads them: with OCR when the ocr extra is installed (REPORT_RAG_OCR=auto).
+OCR: str | None = available_recognizer("auto")
+
+
+def readable(gold: dict) -> bool:
+    """Image-only PDFs (`text_layer: false`) are scored only when OCR can read them."""
+    return gold.get("text_layer") is not False or OCR is not None
 
 
 def norm(value: object) -> str:
@@ -211,7 +221,7 @@ def score_forecast(counts: dict, gold: dict, facts: ReportFacts) -> tuple[str, o
 
 
 def extract(path: Path) -> ReportFacts:
-    parsed = PypdfParser(max_pages=1000).parse(path)
+    parsed = PypdfParser(max_pages=1000, ocr=load_recognizer(OCR) if OCR else None).parse(path)
     pages = clean_pages(parsed.raw_pages)
     return extract_facts(pages, read_meta(pages, parsed.metadata_title, parsed.first_page_runs))
 
@@ -221,7 +231,7 @@ def evaluate_fields(pdf_dir: Path, golds: list[dict], show: str | None) -> dict:
     started = time.perf_counter()
     failed: list[str] = []
     for gold in golds:
-        if gold.get("text_layer") is False:  # image-only or glyph-only PDFs: an OCR case
+        if not readable(gold):  # image-only or glyph-only PDFs: an OCR case
             failed.append(f"{gold['file']}: no usable text layer (not scored)")
             continue
         path = pdf_dir / gold["file"]
@@ -259,7 +269,7 @@ def evaluate_fields(pdf_dir: Path, golds: list[dict], show: str | None) -> dict:
     return {"fields": rows, "right_pct": round(100 * total_right / total, 1) if total else None,
             "wrong_pct": round(100 * total_wrong / total, 1) if total else None,
             "missing_pct": round(100 * total_missing / total, 1) if total else None,
-            "reports": len(golds) - sum(g.get("text_layer") is False for g in golds), "unreadable": failed, "seconds": round(time.perf_counter() - started, 1)}
+            "reports": sum(readable(g) for g in golds), "ocr": OCR, "unreadable": failed, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None, home: Path | None = None,
@@ -274,7 +284,7 @@ def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None, home: Path 
     from report_rag.settings import Settings
     from report_rag.store import Library
 
-    questions = [(g, q) for g in golds if g.get("text_layer") is not False for q in g.get("qa", [])]
+    questions = [(g, q) for g in golds if readable(g) for q in g.get("qa", [])]
     if limit and limit < len(questions):  # evenly spaced, so every part of the corpus is asked
         step = len(questions) / limit
         questions = [questions[int(i * step)] for i in range(limit)]
@@ -283,7 +293,7 @@ def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None, home: Path 
     counts: dict[str, int] = defaultdict(int)
     details: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.from_variables(home=home or Path(tmp))
+        settings = Settings.from_variables(home=home or Path(tmp), ocr=OCR or "off")
         with Library(settings) as library:
             ingest_paths(library, [str(pdf_dir / g["file"]) for g in golds])
             pages = {}
@@ -329,7 +339,7 @@ def evaluate_stock_joins(pdf_dir: Path, golds: list[dict]) -> dict:
     mentions = []
     expected: dict[str, set[int]] = defaultdict(set)
     for index, gold in enumerate(golds):
-        if gold.get("text_layer") is False:
+        if not readable(gold):
             continue
         try:
             mentions.extend(mentions_of(index, extract(pdf_dir / gold["file"])))
@@ -367,7 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stocks", action="store_true", help="also check the stock joins across reports")
     parser.add_argument("--home", type=Path, help="with --qa: keep (and reuse) the library in this folder")
     parser.add_argument("--kinds", help="with --qa: only these question kinds, comma-separated")
+    parser.add_argument("--no-ocr", action="store_true", help="read PDFs without OCR even when it is installed")
     args = parser.parse_args(argv)
+    global OCR
+    if args.no_ocr:
+        OCR = None
     golds = load_gold()
     absent = [g["file"] for g in golds if not (args.pdfs / g["file"]).exists()]
     if absent:

@@ -46,6 +46,12 @@ _ROLE_LABEL_RE = re.compile(
 # ("…S1190523060002证券分析师：张崴"), or after a cut-off "（执业" of the column beside it.
 _REPEATED_LABEL_RE = re.compile(r"(?:(?<=\s)|(?<=\d)|(?<=[（(]执业))(?:证券)?分析师\s*[:：]\s*")
 _CONTACT_LABEL_RE = re.compile(r"联系人|研究助理|contact|associate|assistant", re.IGNORECASE)
+# A heading over the sales desk's names ("销售团队：" then "陈艺丹，186…，chenyd@…，S0640…"):
+# they hold certificates too, but write nothing of the report.
+_SALES_HEADING_RE = re.compile(
+    r"^\s*(?:机构)?销售(?:团队|联系人|人员|服务团队)?\s*:?\s*$|^\s*(?:institutional\s+)?sales\s+(?:team|contacts?)\s*:?\s*$",
+    re.IGNORECASE,
+)
 _ZH_NAME_RE = re.compile(rf"[{CJK}]{{2,4}}(?![{CJK}])|[{CJK}]\s[{CJK}]{{1,2}}(?![{CJK}])")
 # Surnames may carry a particle, an apostrophe or a second capital: "Arpad von Nemes",
 # "Gael de-Bray", "Tom O'Malley", "Nicole DeBlase".
@@ -90,6 +96,9 @@ def find_analysts(document: Document) -> list[Analyst]:
         # A template's field tag ("[Table_Author] 分析师：谭国超") or a 姓名 label opens the line.
         text = _LINE_PREFIX_RE.sub("", line.folded)
         shift = len(line.folded) - len(text)  # _people_in_line reads the whole line
+        if _SALES_HEADING_RE.match(text):
+            role, current = "sales", None
+            continue
         label = _ROLE_LABEL_RE.match(text)
         if label is not None:
             # 联系人 and research assistants are listed, but do not sign the report.
@@ -135,7 +144,7 @@ def find_analysts(document: Document) -> list[Analyst]:
     people.extend(_names_over_their_addresses(document, people))
     people.extend(_names_over_their_titles(document, people))
     _pair_certificates_in_order(document, people)
-    return _deduplicate([_to_analyst(document, p) for p in people if p.confirmed()])
+    return _deduplicate([_to_analyst(document, p) for p in people if p.confirmed() and p.role != "sales"])
 
 
 # "殷晟路（分析师） 周航（联系人）": names with their role in brackets, attributes on later lines.

@@ -144,17 +144,22 @@ def _starts_a_title(line: str) -> bool:
 def _join(head: str, tail: str) -> str:
     if _CJK_CHAR.match(tail) and re.search(f"[{CJK}，、：“”]$", head):
         return head + tail
+    if _CJK_CHAR.match(tail) and head[-1:].isdigit() and re.search(f"[{CJK}]", head):
+        return head + tail  # a Chinese headline wraps inside "2025年" as anywhere else
     return f"{head} {tail}"
 
 
 def _block(runs: list[TextRun], start: int) -> tuple[str, int]:
-    """The run at `start` with the lines of the same size set just below it; (text, next index)."""
+    """The run at `start` with the lines of the same size set just below it; (text, next index).
+    A line or two of other type between them (a date in the sidebar beside a two-line
+    headline) does not end the block."""
     first = runs[start]
     text, last_y, index = _squeeze(first.text), first.y, start + 1
     while index < len(runs):
-        run = runs[index]
-        if run.size != first.size or not (0 < last_y - run.y < 2.2 * first.size):
+        ahead = next((i for i in range(index, min(index + 3, len(runs))) if runs[i].size == first.size), None)
+        if ahead is None or not (0 < last_y - runs[ahead].y < 2.2 * first.size):
             break
+        index, run = ahead, runs[ahead]
         more = _squeeze(run.text)
         if _LABEL.match(more) or _NOT_A_TITLE.search(more):
             break

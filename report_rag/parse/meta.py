@@ -368,7 +368,12 @@ def plausible_pdf_title(title: str | None) -> str | None:
         return None  # "H3_AP202406281637801355_1", "report-final-v2"
     if sum(c.isalpha() for c in title) < 0.5 * len(title.replace(" ", "")):
         return None
-    return title
+    # Templates that fill "{title}：{subtitle}" from one field write the headline twice.
+    doubled = _DOUBLED_TITLE_RE.fullmatch(title)
+    return doubled.group(1) if doubled else title
+
+
+_DOUBLED_TITLE_RE = re.compile(r"(.{4,}?)\s*[:：\-—|]\s*\1")
 
 
 # --- all together --------------------------------------------------------------------------

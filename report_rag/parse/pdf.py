@@ -1,7 +1,8 @@
 """PDF → raw text per page, with one clear error message for every kind of bad input.
 
-Only this module talks to the PDF library. It returns pypdf's text untouched; turning that
-into readable paragraphs is `report_rag.parse.clean`'s job.
+Only this module talks to the PDF library for text. It returns pypdf's text untouched — with
+OCR's reading of text drawn as images added when a recogniser is given (`report_rag.parse.ocr`);
+turning that into readable paragraphs is `report_rag.parse.clean`'s job.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol
 
 from report_rag.errors import NoTextLayerError, PdfError
 from report_rag.parse.layout import TextRun, extract_with_fragments, runs_from_fragments
+from report_rag.parse.ocr import (
+    NO_TEXT_AFTER_OCR,
+    TextRecognizer,
+    lines_not_in,
+    read_pictured_lines,
+    read_scanned_pages,
+)
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -43,6 +51,8 @@ class ParsedPdf:
     raw_pages: list[str]  # pypdf's text per page; index 0 is page 1
     metadata_title: str | None  # the document-info /Title, if it has a non-blank one
     first_page_runs: list[TextRun] = field(default_factory=list)  # page 1's text by font size
+    ocr_pages: list[int] = field(default_factory=list)  # pages (1-based) with text read by OCR
+    scanned: bool = False  # no text layer: every page is OCR's reading
 
 
 class PdfParser(Protocol):
@@ -58,6 +68,10 @@ class PypdfParser:
     text together; "layout" interleaves a sidebar with the body column line by line. On
     the sample reports, layout mode broke 32 of 137 answer/heading checks after cleaning,
     plain none, at the same speed.
+
+    With `ocr`, a scanned PDF is read by OCR page by page instead of being refused, and lines
+    a page draws as images (dates, codes, certificate numbers over the text) are read and
+    added to that page: header lines before its text, the others after it.
     """
 
     def __init__(
@@ -65,28 +79,55 @@ class PypdfParser:
         max_pages: int,
         extraction_mode: ExtractionMode = "plain",
         min_letters_per_page: float = MIN_LETTERS_PER_PAGE,
+        ocr: TextRecognizer | None = None,
     ) -> None:
         if max_pages < 1:
             raise ValueError("max_pages must be at least 1")
         self.max_pages = max_pages
         self.extraction_mode = extraction_mode
         self.min_letters_per_page = min_letters_per_page
+        self.ocr = ocr
 
     def parse(self, path: Path) -> ParsedPdf:
         path = Path(path)
         with self._open(path) as document:
             raw_pages = list(self._extract(document))
-        if looks_scanned(raw_pages, self.min_letters_per_page):
-            raise NoTextLayerError(
-                str(path), "no text layer: the PDF looks scanned (image-only); OCR it first"
-            )
-        return ParsedPdf(
+        parsed = ParsedPdf(
             path=path,
             page_count=len(raw_pages),
             raw_pages=raw_pages,
             metadata_title=document.title,
             first_page_runs=runs_from_fragments(document.first_page_fragments),
         )
+        if looks_scanned(raw_pages, self.min_letters_per_page):
+            if self.ocr is None:
+                raise NoTextLayerError(
+                    str(path),
+                    "no text layer: the PDF looks scanned (image-only); OCR it first, or turn OCR "
+                    "on (pip install 'report-rag[ocr]', REPORT_RAG_OCR=auto)",
+                )
+            parsed.raw_pages = read_scanned_pages(path, self.ocr, len(raw_pages))
+            if looks_scanned(parsed.raw_pages, self.min_letters_per_page):
+                raise NoTextLayerError(str(path), f"no text layer, and {NO_TEXT_AFTER_OCR} on its page images")
+            parsed.scanned, parsed.first_page_runs = True, []
+            parsed.ocr_pages = [n for n, text in enumerate(parsed.raw_pages, 1) if text.strip()]
+        elif self.ocr is not None:
+            for index, lines in read_pictured_lines(path, self.ocr, len(raw_pages)).items():
+                seen: set[str] = set()
+                header = lines_not_in([line.text for line in lines if line.header], raw_pages[index], seen)
+                body = lines_not_in([line.text for line in lines if not line.header], raw_pages[index], seen)
+                if not header and not body:
+                    continue
+                parsed.raw_pages[index] = "\n".join([*header, raw_pages[index], *body])
+                parsed.ocr_pages.append(index + 1)
+                if index == 0:  # a headline drawn as an image still shows its size
+                    kept = set(header) | set(body)
+                    parsed.first_page_runs += [
+                        TextRun(line.text, line.type_size, line.bottom) for line in lines if line.text in kept
+                    ]
+        if parsed.ocr_pages:
+            log.info("%s: OCR read text on page(s) %s", path, parsed.ocr_pages)
+        return parsed
 
     def iter_pages(self, path: Path) -> Iterator[str]:
         """Yield each page's raw text in order, for callers that stream huge documents.

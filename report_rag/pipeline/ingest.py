@@ -38,6 +38,7 @@ from report_rag.parse.chunking import ChunkingParams, chunk_pages
 from report_rag.parse.clean import clean_pages
 from report_rag.parse.discover import discover
 from report_rag.parse.meta import read_meta
+from report_rag.parse.ocr import NO_TEXT_AFTER_OCR, available_recognizer, load_recognizer
 from report_rag.parse.pdf import PypdfParser
 from report_rag.store.claims import claim, release_claims, renew_claims
 from report_rag.store.facts_tables import save_facts
@@ -83,12 +84,17 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def prepare_report(path: Path, content_hash: str, params: ChunkingParams, max_pages: int) -> PreparedReport:
-    """Parse, clean and chunk one PDF. Runs in a worker; never raises for bad PDFs."""
+def prepare_report(
+    path: Path, content_hash: str, params: ChunkingParams, max_pages: int, ocr: str | None = None
+) -> PreparedReport:
+    """Parse, clean and chunk one PDF. Runs in a worker; never raises for bad PDFs.
+
+    `ocr`: the OCR backend's name (a name, not an object, so it crosses to a worker process)."""
     prepared = PreparedReport(path=path, content_hash=content_hash)
     started = time.perf_counter()
     try:
-        parsed = PypdfParser(max_pages=max_pages).parse(path)
+        recognizer = load_recognizer(ocr) if ocr else None
+        parsed = PypdfParser(max_pages=max_pages, ocr=recognizer).parse(path)
     except NoTextLayerError as exc:
         prepared.status, prepared.error = ReportStatus.NO_TEXT, exc.problem
         return prepared
@@ -167,6 +173,11 @@ def ingest_paths(
     library.index  # noqa: B018 - opens, checks and reconciles
     params = library.chunking
     max_pages = library.settings.ingest.max_pages
+    # The OCR backend is built here once, before any file: a missing package named in the
+    # settings stops the batch up front with the extra to install.
+    ocr = available_recognizer(library.settings.ingest.ocr)
+    if ocr:
+        load_recognizer(ocr)
     executor: Executor = (
         ProcessPoolExecutor(max_workers=workers) if workers > 1 else ThreadPoolExecutor(max_workers=1)
     )
@@ -208,7 +219,13 @@ def ingest_paths(
             existing = library.store.find_by_hash(digest)
             retry_id = None
             if existing is not None:
-                if existing.status != ReportStatus.FAILED:
+                # A scan refused while OCR was off is read now that it is on.
+                ocr_retry = (
+                    ocr is not None
+                    and existing.status == ReportStatus.NO_TEXT
+                    and NO_TEXT_AFTER_OCR not in (existing.error or "")
+                )
+                if existing.status != ReportStatus.FAILED and not ocr_retry:
                     reason = f"already ingested as report {existing.id} ({existing.file_name})"
                     if existing.status == ReportStatus.NO_TEXT:
                         reason += f"; {existing.error}"
@@ -224,7 +241,7 @@ def ingest_paths(
                 else:
                     held_elsewhere.append(path)
                 continue
-            pending.append((path, digest, executor.submit(prepare_report, path, digest, params, max_pages), retry_id))
+            pending.append((path, digest, executor.submit(prepare_report, path, digest, params, max_pages, ocr), retry_id))
             return True
         return False
 
