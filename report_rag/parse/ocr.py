@@ -14,6 +14,7 @@ pdfium (a core dependency). Only the geometry lives here.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import statistics
@@ -118,19 +119,23 @@ def boxes_to_text(boxes: Sequence[OcrBox], page_width: float) -> str:
     vertical gutter splits the page's narrow boxes into a main column and a sidebar, each
     stretch between full-width lines reads the left column first, then the right — as a
     reader (and pypdf's content order on the real reports) does."""
+    return "\n".join(" ".join(tidy(b.text) for b in row) for row in _rows_in_reading_order(boxes, page_width))
+
+
+def _rows_in_reading_order(boxes: Sequence[OcrBox], page_width: float) -> list[list[OcrBox]]:
     boxes = [b for b in boxes if b.text.strip()]
     if not boxes:
-        return ""
+        return []
     gutter = _gutter(boxes, page_width)
     if gutter is None:
-        return "\n".join(_lines(boxes))
-    out: list[str] = []
+        return _rows(boxes)
+    out: list[list[OcrBox]] = []
     left: list[OcrBox] = []
     right: list[OcrBox] = []
 
     def flush() -> None:
-        out.extend(_lines(left))
-        out.extend(_lines(right))
+        out.extend(_rows(left))
+        out.extend(_rows(right))
         left.clear()
         right.clear()
 
@@ -141,12 +146,12 @@ def boxes_to_text(boxes: Sequence[OcrBox], page_width: float) -> str:
             right.append(box)
         else:  # spans both columns: a headline, a full-width table or footer
             flush()
-            out.extend(_lines([box]))
+            out.append([box])
     flush()
-    return "\n".join(out)
+    return out
 
 
-def _lines(boxes: Sequence[OcrBox]) -> list[str]:
+def _rows(boxes: Sequence[OcrBox]) -> list[list[OcrBox]]:
     if not boxes:
         return []
     height = statistics.median(b.y1 - b.y0 for b in boxes)
@@ -157,7 +162,7 @@ def _lines(boxes: Sequence[OcrBox]) -> list[str]:
             rows[-1].append(box)
         else:
             rows.append([box])
-    return [" ".join(tidy(b.text) for b in sorted(row, key=lambda b: b.x0)) for row in rows]
+    return [sorted(row, key=lambda b: b.x0) for row in rows]
 
 
 def _centre(row: Sequence[OcrBox]) -> float:
@@ -243,9 +248,12 @@ class PicturedLine:
     """A line recognised from a page's picture of it, with its place (PDF points)."""
 
     text: str
+    left: float
     bottom: float
+    right: float
     top: float
     header: bool  # in the band above the page's text, where the date and the stock code go
+    page_width: float
 
     @property
     def type_size(self) -> float:
@@ -261,6 +269,8 @@ def read_pictured_lines(path: Path, recognizer: TextRecognizer, page_count: int)
 
     found: dict[int, list[PicturedLine]] = {}
     budget = MAX_LINES_PER_DOCUMENT
+    # A template's furniture (a logo, a slogan) repeats page after page: read each picture once.
+    read: dict[bytes, tuple[str, float]] = {}
     pdf = pdfium.PdfDocument(str(path))
     try:
         for index in range(min(page_count, len(pdf))):
@@ -268,24 +278,23 @@ def read_pictured_lines(path: Path, recognizer: TextRecognizer, page_count: int)
                 break
             try:
                 page = pdf[index]
-                chains = _pictured_chains(page)
-                if not chains:
-                    continue
                 width, height = page.get_size()
-                image = page.render(scale=LINE_SCALE, draw_annots=False).to_numpy()
                 lines: list[PicturedLine] = []
-                for left, bottom, right, top in chains[:budget]:
+                for left, bottom, right, top in _pictured_chains(page)[:budget]:
+                    budget -= 1
                     pad = 1.5
-                    crop = image[
-                        max(0, int((height - top - pad) * LINE_SCALE)) : int((height - bottom + pad) * LINE_SCALE),
-                        max(0, int((left - pad) * LINE_SCALE)) : int((right + pad) * LINE_SCALE),
-                    ]
-                    if crop.size == 0:
+                    # Only the line's own strip is rendered: pages full of charts stay cheap.
+                    crop = (max(0.0, left - pad), max(0.0, bottom - pad), max(0.0, width - right - pad), max(0.0, height - top - pad))
+                    image = page.render(scale=LINE_SCALE, crop=crop, draw_annots=False).to_numpy()
+                    if image.size == 0:
                         continue
-                    text, score = recognizer.read_line(crop)
-                    if text.strip() and score >= MIN_SCORE:
-                        lines.append(PicturedLine(tidy(text), bottom, top, bottom >= HEADER_TOP * height))
-                budget -= len(chains)
+                    key = hashlib.blake2b(image.tobytes(), digest_size=16).digest() + bytes(str(image.shape), "ascii")
+                    if key not in read:
+                        read[key] = recognizer.read_line(image)
+                    text, score = read[key]
+                    text = tidy(text)
+                    if score >= MIN_SCORE and sum(c.isalnum() for c in text) >= 2:  # a lone glyph says nothing
+                        lines.append(PicturedLine(text, left, bottom, right, top, bottom >= HEADER_TOP * height, width))
                 if lines:
                     found[index] = lines
             except Exception as exc:
@@ -293,6 +302,17 @@ def read_pictured_lines(path: Path, recognizer: TextRecognizer, page_count: int)
     finally:
         pdf.close()
     return found
+
+
+def reading_order(lines: Sequence[PicturedLine]) -> list[str]:
+    """Pictured lines as a reader takes them: by column (a sidebar after the main column),
+    then row, then left to right — the layout rules of a scanned page."""
+    if not lines:
+        return []
+    boxes = [OcrBox(line.text, line.left, -line.top, line.right, -line.bottom) for line in lines]
+    # Each pictured line stays a line: side by side on a row they are often a label and the
+    # stock code's line ("药明康德（603259）" beside "投资评级").
+    return [box.text for row in _rows_in_reading_order(boxes, lines[0].page_width) for box in row]
 
 
 def lines_not_in(lines: Sequence[str], text: str, seen: set[str] | None = None) -> list[str]:
@@ -337,7 +357,15 @@ def _pictured_chains(page: Any) -> list[Bounds]:
     for chain in sorted(chains, key=lambda c: (-c[3], c[0])):
         if not any(_contains(other, chain) for other in merged):
             merged.append(chain)
-    return merged
+    # Reading order: row by row from the top, left to right within a row ("投资评级" before
+    # the "买入" to its right, though the rating's box stands a point higher).
+    rows: list[list[Bounds]] = []
+    for chain in merged:
+        if rows and _same_line(rows[-1][0], chain):
+            rows[-1].append(chain)
+        else:
+            rows.append([chain])
+    return [chain for row in rows for chain in sorted(row, key=lambda c: c[0])]
 
 
 def _chain(seed: Bounds, pieces: Sequence[Bounds]) -> Bounds:

@@ -25,6 +25,7 @@ from report_rag.parse.ocr import (
     lines_not_in,
     read_pictured_lines,
     read_scanned_pages,
+    reading_order,
 )
 
 if TYPE_CHECKING:
@@ -114,14 +115,14 @@ class PypdfParser:
         elif self.ocr is not None:
             for index, lines in read_pictured_lines(path, self.ocr, len(raw_pages)).items():
                 seen: set[str] = set()
-                header = lines_not_in([line.text for line in lines if line.header], raw_pages[index], seen)
-                body = lines_not_in([line.text for line in lines if not line.header], raw_pages[index], seen)
+                header = lines_not_in(reading_order([line for line in lines if line.header]), raw_pages[index], seen)
+                body = lines_not_in(reading_order([line for line in lines if not line.header]), raw_pages[index], seen)
                 if not header and not body:
                     continue
                 parsed.raw_pages[index] = "\n".join([*header, raw_pages[index], *body])
                 parsed.ocr_pages.append(index + 1)
                 if index == 0:  # a headline drawn as an image still shows its size
-                    kept = set(header) | set(body)
+                    kept = "\n".join(header + body)
                     parsed.first_page_runs += [
                         TextRun(line.text, line.type_size, line.bottom) for line in lines if line.text in kept
                     ]
