@@ -69,7 +69,11 @@ def run_one(target_pages: int, embedder_name: str, workers: int) -> dict:
         embedder = create_embedder(settings)
         embedder.encode_documents(["warm-up 预热"])  # model load is not ingest time
 
-        parser = PypdfParser(max_pages=settings.ingest.max_pages)
+        # Parsed as ingest parses: with OCR's look for pictured lines when it is on.
+        from report_rag.parse.ocr import available_recognizer, load_recognizer
+
+        ocr = available_recognizer(settings.ingest.ocr)
+        parser = PypdfParser(max_pages=settings.ingest.max_pages, ocr=load_recognizer(ocr) if ocr else None)
         t0 = time.perf_counter()
         parsed = [parser.parse(f) for f in files]
         parse_alone = time.perf_counter() - t0

@@ -82,3 +82,13 @@ def test_home_before_or_after_the_command(tmp_path, capsys, monkeypatch):
         capsys.readouterr()
     assert (tmp_path / "a" / "library.sqlite3").exists() and (tmp_path / "b" / "library.sqlite3").exists()
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_models_shows_what_reads_scans(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("REPORT_RAG_OCR", "off")
+    code, out, _ = _run(capsys, "models", "--json", "--home", str(tmp_path / "home"))
+    assert code == 0 and json.loads(out)["ocr"] == {"setting": "off", "backend": "off"}
+    monkeypatch.setenv("REPORT_RAG_OCR", "auto")
+    code, out, _ = _run(capsys, "models", "--json", "--home", str(tmp_path / "home"))
+    backend = json.loads(out)["ocr"]["backend"]
+    assert code == 0 and (backend == "rapidocr" or backend.startswith("none (pip install"))

@@ -127,6 +127,12 @@ def test_forecast_questions_are_read_for_metric_and_year() -> None:
     assert forecast_request("What is the FY27E revenue growth?").metrics == ("revenue_growth",)
     assert forecast_request("公司2025Q3净利润是多少") is None  # a quarter: not in the annual table
     assert forecast_request("目标价是多少？") is None
+    # A segment's or a region's figure is not the table's total (real Q&A: "储能系统收入"
+    # had been answered with the company's revenue row).
+    assert forecast_request("国金证券披露阳光电源2025年储能系统收入和全球发货量分别是多少？") is None
+    assert forecast_request("公司2026年海外收入预计是多少") is None
+    assert forecast_request("What data center revenue does the bank expect for FY26?") is None
+    assert forecast_request("阳光电源2026年营业收入预计是多少") is not None
 
 
 def test_forecast_look_up_answers_from_the_table_only_when_it_covers_the_question() -> None:

@@ -284,10 +284,12 @@ def evaluate_qa(pdf_dir: Path, golds: list[dict], limit: int | None, home: Path 
     from report_rag.settings import Settings
     from report_rag.store import Library
 
-    questions = [(g, q) for g in golds if readable(g) for q in g.get("qa", [])]
+    questions = [(g, q) for g in golds for q in g.get("qa", [])]
     if limit and limit < len(questions):  # evenly spaced, so every part of the corpus is asked
         step = len(questions) / limit
         questions = [questions[int(i * step)] for i in range(limit)]
+    # Picked before dropping what cannot be read, so runs with and without OCR ask the same.
+    questions = [(g, q) for g, q in questions if readable(g)]
     if kinds:
         questions = [(g, q) for g, q in questions if q["kind"] in kinds]
     counts: dict[str, int] = defaultdict(int)

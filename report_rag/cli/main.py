@@ -185,11 +185,17 @@ def _answer_events(args: argparse.Namespace, settings: Settings) -> Iterator[obj
 def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     from report_rag.embed.base import describe_embedder
     from report_rag.llm import describe_configured
+    from report_rag.parse.ocr import available_recognizer
     from report_rag.store.vectors import gpu_available
 
+    ocr = available_recognizer(settings.ingest.ocr)
     info = {
         "generator": describe_configured(settings),
         "embedder": describe_embedder(settings),
+        "ocr": {
+            "setting": settings.ingest.ocr,
+            "backend": ocr or ("off" if settings.ingest.ocr == "off" else "none (pip install 'report-rag[ocr]')"),
+        },
         "index": {"device": "gpu" if settings.index.device != "cpu" and gpu_available() else "cpu"},
         "database": settings.public_database_url(),
         "home": str(settings.home),

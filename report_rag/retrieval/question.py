@@ -283,10 +283,20 @@ _FORECAST_WORDS = re.compile(
 _NOT_ANNUAL = re.compile(r"Q[1-4]|[1-4]Q|[一二三四]季度|季报|单季|半年|中报|H[12]\b|[12]H\b|月", re.I)
 
 
+# A business line's or a region's figure ("储能系统收入", "海外收入", "data center revenue")
+# is not the table's company total.
+_SEGMENT_METRIC = re.compile(
+    r"(?:业务|系统|板块|产品|海外|国内|境外|境内|分部|事业部|市场|出口)\s*(?:的)?\s*(?:营业收入|营收|收入|毛利率|净利润)|"
+    r"\b(?:segment|overseas|international|domestic|business|division|cloud|data center|services?)\s+(?:revenues?|sales|margins?)",
+    re.I,
+)
+
+
 def forecast_request(question: str) -> ForecastRequest | None:
     """The metrics and years of a forecast look-up, or None when the question asks none.
-    Quarterly and half-year figures are not in the annual tables: those go to the model."""
-    if _NOT_ANNUAL.search(question):
+    Quarterly and half-year figures, and a segment's or region's figure, are not in the
+    annual tables: those go to the model."""
+    if _NOT_ANNUAL.search(question) or _SEGMENT_METRIC.search(question):
         return None
     rest = question
     metrics: list[str] = []
