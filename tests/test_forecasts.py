@@ -146,6 +146,19 @@ def test_forecast_look_up_answers_from_the_table_only_when_it_covers_the_questio
     assert fact_answer("2026年ROE是多少？", facts, "zh") is None  # a metric the table lacks
 
 
+def test_picks_are_named_with_their_codes_where_printed() -> None:
+    from report_rag.types import Evidence, StockPick
+
+    facts = ReportFacts(picks=[
+        StockPick("Microsoft", "MSFT US", "OUTPERFORM", Evidence(1, "Microsoft (MSFT) OUTPERFORM")),
+        StockPick("Snowflake", None, None, Evidence(1, "Snowflake")),
+    ])
+    assert fact_answer("Which names does Wedbush recommend owning?", facts, "en") == (
+        "Recommended stocks: Microsoft (MSFT US), Snowflake [1]."
+    )
+    assert fact_answer("推荐关注哪些标的？", facts, "zh") == "推荐关注：Microsoft（MSFT US）、Snowflake[1]。"
+
+
 @pytest.fixture
 def forecast_library(settings, tmp_path):
     pages = [SUMMARY_BOX + "\n\n东吴证券研究所 证券分析师 曾朵红 执业证书编号：S0600516080001", APPENDIX]

@@ -173,3 +173,26 @@ def test_a_scan_refused_while_ocr_was_off_is_read_once_it_is_on(tmp_path, recogn
         assert "412" in text and "ACME" in text.upper()
         # Read once: the next run skips it as any ingested report.
         assert ingest_paths(library, [str(scan)]).skipped
+
+
+def test_an_ocr_install_that_does_not_load_stops_nothing_under_auto(tmp_path, monkeypatch) -> None:
+    from report_rag.errors import MissingDependencyError
+    from report_rag.pipeline import ingest_paths
+    from report_rag.settings import Settings
+    from report_rag.store import Library
+    from report_rag.types import ReportStatus
+
+    def broken(name):
+        raise MissingDependencyError("rapidocr-onnxruntime", "ocr", "Reading text drawn as images (libGL.so.1)")
+
+    monkeypatch.setattr("report_rag.pipeline.ingest.available_recognizer", lambda setting: None if setting == "off" else "rapidocr")
+    monkeypatch.setattr("report_rag.pipeline.ingest.load_recognizer", broken)
+    scan = make_scanned_pdf(tmp_path / "scan.pdf", ["Quarterly results beat expectations."])
+    text = make_text_pdf(tmp_path / "note.pdf", ["Revenue grew 12% in the quarter.\nWe keep our Buy rating."])
+    with Library(Settings.for_tests(tmp_path / "home", ocr="auto")) as library:
+        summary = ingest_paths(library, [str(scan), str(text)])
+        assert [i.file for i in summary.ingested] == [str(text)]
+        assert {r.file_name: r.status for r in library.reports()}["scan.pdf"] == ReportStatus.NO_TEXT
+    with Library(Settings.for_tests(tmp_path / "home2", ocr="rapidocr")) as library:
+        with pytest.raises(MissingDependencyError, match="libGL"):
+            ingest_paths(library, [str(text)])

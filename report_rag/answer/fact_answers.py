@@ -163,7 +163,9 @@ def _field_answer(intent: str, facts: ReportFacts, zh: bool) -> str | None:
         rating = facts.rating.raw
         return f"投资评级为{rating}" if zh else f"The rating is {rating}"
     if intent == "picks" and facts.picks:
-        names = "、".join(p.name for p in facts.picks) if zh else ", ".join(p.name for p in facts.picks)
+        # Each with its code where the note prints one: readers ask by either.
+        named = [(f"{p.name}（{p.code}）" if zh else f"{p.name} ({p.code})") if p.code else p.name for p in facts.picks]
+        names = "、".join(named) if zh else ", ".join(named)
         return f"推荐关注：{names}" if zh else f"Recommended stocks: {names}"
     if intent == "analysts" and facts.signing_analysts:
         people = [f"{a.name}（{a.sac}）" if a.sac else a.name for a in facts.signing_analysts]

@@ -17,7 +17,11 @@ class RapidOcrRecognizer:
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as exc:
-            raise MissingDependencyError("rapidocr-onnxruntime", "ocr", "Reading text drawn as images") from exc
+            error = MissingDependencyError("rapidocr-onnxruntime", "ocr", "Reading text drawn as images")
+            # Installed but broken (OpenCV without its libGL, say): say what failed too.
+            if getattr(exc, "name", None) != "rapidocr_onnxruntime":
+                error = MissingDependencyError("rapidocr-onnxruntime", "ocr", f"Reading text drawn as images ({exc})")
+            raise error from exc
         # Upright pages: the 180° classifier only costs time (and flips short lines wrongly).
         self._engine: Any = RapidOCR(use_cls=False)
 

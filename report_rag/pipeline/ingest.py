@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from report_rag.errors import NoTextLayerError, PdfError
+from report_rag.errors import MissingDependencyError, NoTextLayerError, PdfError
 from report_rag.extract.facts import extract_facts
 from report_rag.parse.chunking import ChunkingParams, chunk_pages
 from report_rag.parse.clean import clean_pages
@@ -177,7 +177,15 @@ def ingest_paths(
     # settings stops the batch up front with the extra to install.
     ocr = available_recognizer(library.settings.ingest.ocr)
     if ocr:
-        load_recognizer(ocr)
+        try:
+            load_recognizer(ocr)
+        except MissingDependencyError as exc:
+            if library.settings.ingest.ocr != "auto":
+                raise
+            # "auto" found the package but it does not load here (a missing system library):
+            # ingest goes on as without it, scans are kept as no_text.
+            log.warning("OCR is off for this run: %s", exc)
+            ocr = None
     executor: Executor = (
         ProcessPoolExecutor(max_workers=workers) if workers > 1 else ThreadPoolExecutor(max_workers=1)
     )
