@@ -66,19 +66,7 @@ def text_pdf_bytes(
 def make_styled_pdf(path: Path, pages: list[list[tuple[float, float, float, str]]]) -> Path:
     """A PDF whose pages are lists of (x, y, font size, text) items drawn in list order — the
     content-stream order a real template gives (sidebar first, headline later, …)."""
-    from reportlab.pdfgen import canvas
-
-    _register_cjk_font()
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(595.0, _PAGE_HEIGHT), invariant=1)
-    for items in pages:
-        for x, y, size, text in items:
-            pdf.setFont(_font_for(text), size)
-            pdf.drawString(x, y, text)
-        pdf.showPage()
-    pdf.save()
-    path.write_bytes(buffer.getvalue())
-    return path
+    return make_pictured_pdf(path, [[(x, y, size, text, False) for x, y, size, text in items] for items in pages])
 
 
 def make_pictured_pdf(path: Path, pages: list[list[tuple[float, float, float, str, bool]]]) -> Path:
