@@ -196,3 +196,22 @@ def test_an_ocr_install_that_does_not_load_stops_nothing_under_auto(tmp_path, mo
     with Library(Settings.for_tests(tmp_path / "home2", ocr="rapidocr")) as library:
         with pytest.raises(MissingDependencyError, match="libGL"):
             ingest_paths(library, [str(text)])
+
+
+def test_a_pdf_pdfium_cannot_open_is_parsed_as_without_ocr(tmp_path, monkeypatch) -> None:
+    import pypdfium2
+
+    class Unused:
+        def read_page(self, image):
+            raise AssertionError("not called")
+
+        def read_line(self, image):
+            raise AssertionError("not called")
+
+    def refuse(*args, **kwargs):
+        raise pypdfium2.PdfiumError("Failed to load document")
+
+    monkeypatch.setattr(pypdfium2, "PdfDocument", refuse)
+    pdf = make_text_pdf(tmp_path / "text.pdf", ["Revenue grew 12%.\nWe keep our Buy rating."])
+    parsed = PypdfParser(max_pages=10, ocr=Unused()).parse(pdf)
+    assert "Revenue grew 12%." in parsed.raw_pages[0] and parsed.ocr_pages == []

@@ -227,7 +227,11 @@ def read_scanned_pages(path: Path, recognizer: TextRecognizer, page_count: int) 
     import pypdfium2 as pdfium
 
     texts: list[str] = []
-    pdf = pdfium.PdfDocument(str(path))
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except Exception as exc:  # pypdf read it, pdfium cannot: no OCR, not a failed report
+        log.warning("%s: cannot render pages for OCR: %s", path, exc)
+        return [""] * page_count
     try:
         for index in range(min(page_count, len(pdf))):
             try:
@@ -271,7 +275,11 @@ def read_pictured_lines(path: Path, recognizer: TextRecognizer, page_count: int)
     budget = MAX_LINES_PER_DOCUMENT
     # A template's furniture (a logo, a slogan) repeats page after page: read each picture once.
     read: dict[bytes, tuple[str, float]] = {}
-    pdf = pdfium.PdfDocument(str(path))
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except Exception as exc:  # pypdf read it, pdfium cannot: the text layer alone, as without OCR
+        log.warning("%s: cannot render pages for OCR: %s", path, exc)
+        return found
     try:
         for index in range(min(page_count, len(pdf))):
             if budget <= 0:
