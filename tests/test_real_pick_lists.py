@@ -56,3 +56,31 @@ def test_an_english_pick_takes_the_rating_printed_beside_its_name_elsewhere(tmp_
     )
     # no rating printed beside Prysmian: none is given
     assert picks == {("Schneider", None, "BUY"), ("Legrand", None, "BUY"), ("Prysmian", None, None)}
+
+
+def test_an_english_outlook_names_its_favourites_in_prose(tmp_path: Path) -> None:
+    # BMO's software outlook, William Blair's AI software note and Citi's internet outlook:
+    # "Our top … idea is X", "ideas also include A, B, and C", "X is / remains our top pick".
+    picks = _picks(
+        tmp_path, "Software 2026 Outlook: Waiting for Clarity", "December 15, 2025",
+        "Entering the year we prefer vertical software generally. Our top large cap idea is Intuit ahead of",
+        "what we anticipate will be a second consecutive solid tax season. Our Tier 1 outperform ideas also",
+        "include Procore, ServiceTitan, and Samsara.",
+        "Our top idea in the HCM group is Paylocity and in the other group is another name.",
+        "JFrog is our top pick in the dev tools market, we believe.",
+        "J&T Express remains our Top Pick in the logistics sector; J&T remains our Top Pick on volumes.",
+        "Our global top picks are BUY-rated Siemens Energy, Schneider and Legrand.",
+        "We think the market is too focused on seat-based pricing.",
+    )
+    assert {name for name, _, _ in picks} == {
+        "Intuit", "Procore", "ServiceTitan", "Samsara", "Paylocity", "JFrog", "J&T Express",
+        "Siemens Energy", "Schneider", "Legrand",
+    }
+
+
+def test_a_company_note_s_top_pick_line_is_not_a_pick_list(tmp_path: Path) -> None:
+    picks = _picks(
+        tmp_path, "NVIDIA Corp. (NVDA.O, NVDA US)", "Stock Rating Overweight  Price target $170",
+        "Stay OW, NVDA remains our Top Pick in semis as enthusiasm for large language models grows.",
+    )
+    assert picks == set()

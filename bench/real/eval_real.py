@@ -59,6 +59,15 @@ def norm(value: object) -> str:
     return re.sub(r"[\s\W_]+", "", text)
 
 
+_LEGAL_FORM = re.compile(r"(?:[\s,]+(?:inc|ltd|limited|corp|corporation|co|plc|holdings?|sa|ag|nv|se)\.?)+$", re.I)
+
+
+def company_key(name: str) -> str:
+    """A stock's name for matching: "JFrog Ltd" and "JFrog", "CrowdStrike Holdings, Inc." and
+    "Crowdstrike" are one company (prose names the short form, tables the legal one)."""
+    return norm(_LEGAL_FORM.sub("", unicodedata.normalize("NFKC", name).strip())) or norm(name)
+
+
 def load_gold(path: Path = HERE / "gold.jsonl") -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -165,11 +174,12 @@ def score_report(gold: dict, facts: ReportFacts, counts: dict) -> dict[str, tupl
         and (not ours[1] or not g.get("currency") or ours[1] == g["currency"]),
     )
     gold_picks = gold.get("picks") or []
-    out["picks"] = score_items(counts, "picks", {norm(p["name"]) for p in gold_picks}, {norm(p.name) for p in facts.picks})
-    out["picks.code"] = score_items(counts, "picks.code", {(norm(p["name"]), code_key(p["code"])) for p in gold_picks if p.get("code")},
-                                    {(norm(p.name), code_key(p.code)) for p in facts.picks if p.code})
-    out["picks.rating"] = score_items(counts, "picks.rating", {(norm(p["name"]), norm(p["rating"])) for p in gold_picks if p.get("rating")},
-                                      {(norm(p.name), norm(p.rating)) for p in facts.picks if p.rating})
+    key = company_key
+    out["picks"] = score_items(counts, "picks", {key(p["name"]) for p in gold_picks}, {key(p.name) for p in facts.picks})
+    out["picks.code"] = score_items(counts, "picks.code", {(key(p["name"]), code_key(p["code"])) for p in gold_picks if p.get("code")},
+                                    {(key(p.name), code_key(p.code)) for p in facts.picks if p.code})
+    out["picks.rating"] = score_items(counts, "picks.rating", {(key(p["name"]), norm(p["rating"])) for p in gold_picks if p.get("rating")},
+                                      {(key(p.name), norm(p.rating)) for p in facts.picks if p.rating})
     gold_analysts = gold.get("analysts") or []
     # Signing analysts; a contact (联系人, research associate) counts where the gold lists one —
     # readers differ on whether contacts are authors, and we keep the role apart.

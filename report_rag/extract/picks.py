@@ -74,6 +74,55 @@ class _Item:
     described: bool = False  # named with a reason in brackets rather than a code
 
 
+# English prose that names the note's favourites: "Our top large cap idea is Intuit ahead of…",
+# "Our Tier 1 outperform ideas also include Procore, ServiceTitan, and Samsara", and the name
+# first: "JFrog is our top pick in the dev tools market", "J&T Express remains our Top Pick".
+_OUR_PICKS_ARE_RE = re.compile(
+    r"\bOur\s+(?:[\w-]+\s+){0,4}?(?:top\s+(?:[\w-]+\s+){0,3}?)?(?:picks?|ideas?)\b(?:\s+in\s+the\s+[\w\s\"'-]{1,30}?\s+group)?"
+    r"\s+(?:is|are|(?:also\s+)?include)\s+",
+    re.IGNORECASE,
+)
+_IS_OUR_PICK_RE = re.compile(
+    r"(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z&][\w&.'’-]*){0,3})\s+(?:is|remains)\s+our\s+(?:[\w-]+\s+){0,2}?"
+    r"(?i:top|favou?rite|preferred)\s+(?:[\w-]+\s+){0,3}?(?i:pick|idea)\b"
+)
+# A name in prose is its capitalised words: the list stops at the first word in lower case.
+_PROSE_NAME_RE = re.compile(
+    r"(?:(?i:buy|outperform|overweight)-rated[ ]+)?"
+    r"(?!(?:Our|We|The|This|In|As)\b)[A-Z0-9][\w&.'’-]*(?:[ ]+(?!(?:Our|We|The|This|In|As)\b)(?:[A-Z0-9&][\w&.'’-]*|of|de|&))*"
+)
+
+
+def _prose_picks(document: Document, lines: list[TextLine]) -> list[_Item]:
+    items: list[_Item] = []
+    for line in lines:
+        text = line.folded
+        spans: list[tuple[int, int]] = []
+        for named in _IS_OUR_PICK_RE.finditer(text):
+            spans.append(named.span("name"))
+        for said in _OUR_PICKS_ARE_RE.finditer(text):
+            position = said.end()
+            while True:
+                name = _PROSE_NAME_RE.match(text, position)
+                if name is None:
+                    break
+                spans.append((name.start(), name.end()))
+                joiner = re.compile(r",\s*(?:and\s+)?|\s+and\s+").match(text, name.end())
+                if joiner is None:
+                    break
+                position = joiner.end()
+        for start, end in spans:
+            lead = _LEAD_WORDS_RE.match(text[start:end])
+            start += lead.end() if lead else 0
+            name_text = text[start:end].strip().rstrip(".,")
+            if is_stock_name(name_text):
+                evidence = document.quote_between(line, line, start, start + len(name_text))
+                items.append(_Item(name_text, None, None, evidence))
+    # "J&T remains our Top Pick" beside "J&T Express remains our Top Pick": one stock.
+    keys = [name_key(item.name) for item in items]
+    return [item for item, key in zip(items, keys, strict=True) if not any(k != key and k.startswith(key) for k in keys)]
+
+
 def find_picks(
     document: Document, skip: set[int] | frozenset[int] = frozenset(), *, one_company: bool = False
 ) -> list[StockPick]:
@@ -94,6 +143,8 @@ def find_picks(
             (beneficiaries if _BENEFICIARY_RE.fullmatch(trigger.group()) else recommended).extend(found)
     # "推荐标的：中际旭创、新易盛；受益标的：长芯博创": where a note recommends, the stocks it
     # only says benefit are not its picks; a note that lists beneficiaries alone picks those.
+    if not one_company:
+        recommended.extend(_prose_picks(document, lines))
     listed = recommended or beneficiaries
     picks = _merge([], listed, add=True)
     known = {name_key(p.name) for p in picks}
