@@ -84,3 +84,25 @@ def test_a_company_note_s_top_pick_line_is_not_a_pick_list(tmp_path: Path) -> No
         "Stay OW, NVDA remains our Top Pick in semis as enthusiasm for large language models grows.",
     )
     assert picks == set()
+
+
+def test_a_prose_pick_takes_its_code_and_rating_from_brackets_beside_its_name(tmp_path: Path) -> None:
+    pages = [
+        "\n".join(["China Internet 1H26 Outlook", "December 1, 2025", "Our top picks are Paylocity, J&T Express, Siemens Energy and Kakao."]),
+        "\n".join([
+            "Paylocity (PCTY): Best Name in a Somber HCM Market",
+            "J&T Express (1519.HK; Buy; TP HK$12): cross-border exposure.",
+            "Siemens Energy (BUY, TP EUR110) and its AI exposure.",
+            "Kakao (035720) is cheap on our numbers.",
+        ]),
+    ]
+    parsed = PypdfParser(max_pages=10).parse(make_text_pdf(tmp_path / "outlook.pdf", pages))
+    cleaned = clean_pages(parsed.raw_pages)
+    facts = extract_facts(cleaned, read_meta(cleaned, parsed.metadata_title, parsed.first_page_runs))
+    picks = {(p.name, p.code, p.rating) for p in facts.picks}
+    assert picks == {
+        ("Paylocity", "PCTY", None),
+        ("J&T Express", "1519.HK", "Buy"),
+        ("Siemens Energy", None, "BUY"),  # a rating is not a symbol
+        ("Kakao", None, None),  # bare digits could be any market's code
+    }

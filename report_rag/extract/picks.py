@@ -163,21 +163,38 @@ def find_picks(
             every = [line for line in document.lines if line.index not in skip]
             rated = [_Item(name, ticker, rating, evidence) for name, ticker, rating, evidence in rated_company_table(every)]
         picks = _merge(picks, rated, add=not picks)
-        _rate_from_brackets(picks, lines)
+        _fill_from_brackets(picks, lines)
     return picks
 
 
-def _rate_from_brackets(picks: list[StockPick], lines: list[TextLine]) -> None:
-    """An English pick named without its rating gets the one the note prints beside its name
-    elsewhere: "Legrand (BUY, TP €145)", "Alphabet Inc. (Outperform)"."""
+# A bare symbol in the brackets right after a name ("Paylocity (PCTY): …"), not an acronym.
+_BARE_SYMBOL_RE = re.compile(r"[A-Z]{2,5}(?:\.[A-Z]{1,2})?")
+_NOT_SYMBOLS = frozenset("AI US USA EU UK CEO CFO IPO TAM ARR GMV EPS FY YOY TP PT NA HK".split())
+
+
+def _fill_from_brackets(picks: list[StockPick], lines: list[TextLine]) -> None:
+    """An English pick named without its code or rating gets those the note prints in
+    brackets beside its name elsewhere: "Legrand (BUY, TP €145)", "Alphabet Inc. (Outperform)",
+    "J&T Express (1519.HK; Buy; TP HK$12)", "Paylocity (PCTY): Best Name in HCM"."""
     for pick in picks:
-        if pick.rating or not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .&'\-]{1,40}", pick.name):
+        if (pick.rating and pick.code) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .&'\-]{1,40}", pick.name):
             continue
-        pattern = re.compile(rf"(?<![A-Za-z]){re.escape(pick.name)}\s*\(\s*(?P<rating>(?i:{EN_RATING_TERMS}))\b")
+        pattern = re.compile(rf"(?<![A-Za-z]){re.escape(pick.name)}\s*\((?P<inside>[^()]{{1,60}})\)")
         for line in lines:
-            found = pattern.search(line.folded)
-            if found is not None:
-                pick.rating = found.group("rating")
+            for found in pattern.finditer(line.folded):
+                tokens = [t.strip() for t in re.split(r"[;,]\s*", found.group("inside"))]
+                ratings = [t for t in tokens if re.fullmatch(rf"(?i:{EN_RATING_TERMS})", t)]
+                # A code with its market ("1519.HK", "NVDA US"); bare digits could be any
+                # market's ("035720" is Kakao in Seoul, not an A-share), so they are not taken.
+                codes = [c for c in map(normalize_code, tokens) if c and not c.isdigit()]
+                code = codes[0] if codes else None
+                first = tokens[0]
+                if code is None and _BARE_SYMBOL_RE.fullmatch(first) and first not in _NOT_SYMBOLS and first not in ratings:
+                    code = first
+                rating = ratings[0] if ratings else None
+                pick.code = pick.code or code
+                pick.rating = pick.rating or rating
+            if pick.code and pick.rating:
                 break
 
 
