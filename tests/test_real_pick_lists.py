@@ -88,9 +88,13 @@ def test_a_company_note_s_top_pick_line_is_not_a_pick_list(tmp_path: Path) -> No
 
 def test_a_prose_pick_takes_its_code_and_rating_from_brackets_beside_its_name(tmp_path: Path) -> None:
     pages = [
-        "\n".join(["China Internet 1H26 Outlook", "December 1, 2025", "Our top picks are Paylocity, J&T Express, Siemens Energy and Kakao."]),
+        "\n".join(["China Internet 1H26 Outlook", "December 1, 2025",
+                   "Our top picks are Paylocity, J&T Express, Siemens Energy, Kakao, Procore and JFrog."]),
         "\n".join([
             "Paylocity (PCTY): Best Name in a Somber HCM Market",
+            "Procore (PCOR): Greater Optimism",
+            "Procore PCOR Outperform 1 $72.35 $87 20% $103 $55",
+            "JFrog, Ltd. (Outperform) $58.87",
             "J&T Express (1519.HK; Buy; TP HK$12): cross-border exposure.",
             "Siemens Energy (BUY, TP EUR110) and its AI exposure.",
             "Kakao (035720) is cheap on our numbers.",
@@ -105,4 +109,6 @@ def test_a_prose_pick_takes_its_code_and_rating_from_brackets_beside_its_name(tm
         ("J&T Express", "1519.HK", "Buy"),
         ("Siemens Energy", None, "BUY"),  # a rating is not a symbol
         ("Kakao", None, None),  # bare digits could be any market's code
+        ("Procore", "PCOR", "Outperform"),  # the rating from its coverage-table row
+        ("JFrog", None, "Outperform"),
     }

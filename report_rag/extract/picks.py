@@ -175,12 +175,18 @@ _NOT_SYMBOLS = frozenset("AI US USA EU UK CEO CFO IPO TAM ARR GMV EPS FY YOY TP 
 def _fill_from_brackets(picks: list[StockPick], lines: list[TextLine]) -> None:
     """An English pick named without its code or rating gets those the note prints in
     brackets beside its name elsewhere: "Legrand (BUY, TP €145)", "Alphabet Inc. (Outperform)",
-    "J&T Express (1519.HK; Buy; TP HK$12)", "Paylocity (PCTY): Best Name in HCM"."""
+    "J&T Express (1519.HK; Buy; TP HK$12)", "Paylocity (PCTY): Best Name in HCM", "JFrog, Ltd.
+    (Outperform)" — or, code known, its coverage-table row "Procore PCOR Outperform 1 $72.35"."""
     for pick in picks:
         if (pick.rating and pick.code) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .&'\-]{1,40}", pick.name):
             continue
-        pattern = re.compile(rf"(?<![A-Za-z]){re.escape(pick.name)}\s*\((?P<inside>[^()]{{1,60}})\)")
+        name = rf"(?<![A-Za-z]){re.escape(pick.name)}(?:,?\s+(?:Inc|Ltd|Corp|Co|plc|Holdings?)\.?)*"
+        pattern = re.compile(rf"{name}\s*\((?P<inside>[^()]{{1,60}})\)")
         for line in lines:
+            if pick.code and not pick.rating:
+                # A coverage table's row: "Procore PCOR Outperform 1 $72.35 $87".
+                row = re.search(rf"{name}\s+{re.escape(pick.code)}\s+(?P<rating>(?i:{EN_RATING_TERMS}))\b", line.folded)
+                pick.rating = row.group("rating") if row else None
             for found in pattern.finditer(line.folded):
                 tokens = [t.strip() for t in re.split(r"[;,]\s*", found.group("inside"))]
                 ratings = [t for t in tokens if re.fullmatch(rf"(?i:{EN_RATING_TERMS})", t)]
