@@ -71,6 +71,7 @@ def test_an_english_outlook_names_its_favourites_in_prose(tmp_path: Path) -> Non
         "J&T Express remains our Top Pick in the logistics sector; J&T remains our Top Pick on volumes.",
         "Our global top picks are BUY-rated Siemens Energy, Schneider and Legrand.",
         "We think the market is too focused on seat-based pricing.",
+        "Our top ideas for 1H26 are Software and China, and our top pick is AI infrastructure.",  # no stocks
     )
     assert {name for name, _, _ in picks} == {
         "Intuit", "Procore", "ServiceTitan", "Samsara", "Paylocity", "JFrog", "J&T Express",

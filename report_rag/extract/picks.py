@@ -86,6 +86,13 @@ _IS_OUR_PICK_RE = re.compile(
     r"(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z&][\w&.'’-]*){0,3})\s+(?:is|remains)\s+our\s+(?:[\w-]+\s+){0,2}?"
     r"(?i:top|favou?rite|preferred)\s+(?:[\w-]+\s+){0,3}?(?i:pick|idea)\b"
 )
+# What a sentence about favourites may name that is not a stock: a region, a sector, a period.
+_NOT_PROSE_PICKS = frozenset(
+    "china us usa europe japan asia india korea taiwan em dm global software semis semiconductors internet "
+    "banks energy utilities industrials materials healthcare tech technology hardware media telecom "
+    "consumer financials insurance reits autos ai cloud".split()
+)
+_PERIOD_RE = re.compile(r"(?i:[1-4]Q|Q[1-4]|[12]H|H[12]|FY)\d{0,4}\b")
 # A name in prose is its capitalised words: the list stops at the first word in lower case.
 _PROSE_NAME_RE = re.compile(
     r"(?:(?i:buy|outperform|overweight)-rated[ ]+)?"
@@ -115,6 +122,8 @@ def _prose_picks(document: Document, lines: list[TextLine]) -> list[_Item]:
             lead = _LEAD_WORDS_RE.match(text[start:end])
             start += lead.end() if lead else 0
             name_text = text[start:end].strip().rstrip(".,")
+            if name_text.lower() in _NOT_PROSE_PICKS or name_text in _NOT_SYMBOLS or _PERIOD_RE.match(name_text):
+                continue
             if is_stock_name(name_text):
                 evidence = document.quote_between(line, line, start, start + len(name_text))
                 items.append(_Item(name_text, None, None, evidence))
