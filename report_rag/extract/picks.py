@@ -100,7 +100,11 @@ _PROSE_NAME_RE = re.compile(
 )
 
 
+_NAME_JOINER_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+
+
 def _prose_picks(document: Document, lines: list[TextLine]) -> list[_Item]:
+    """The stocks sentences name as the note's favourites (see _OUR_PICKS_ARE_RE)."""
     items: list[_Item] = []
     for line in lines:
         text = line.folded
@@ -114,7 +118,7 @@ def _prose_picks(document: Document, lines: list[TextLine]) -> list[_Item]:
                 if name is None:
                     break
                 spans.append((name.start(), name.end()))
-                joiner = re.compile(r",\s*(?:and\s+)?|\s+and\s+").match(text, name.end())
+                joiner = _NAME_JOINER_RE.match(text, name.end())
                 if joiner is None:
                     break
                 position = joiner.end()
