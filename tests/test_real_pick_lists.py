@@ -15,7 +15,11 @@ from report_rag.parse import PypdfParser, clean_pages, read_meta
 
 
 def _picks(tmp_path: Path, *lines: str) -> set[tuple]:
-    parsed = PypdfParser(max_pages=10).parse(make_text_pdf(tmp_path / "note.pdf", ["\n".join(lines)]))
+    return _picks_of_pages(tmp_path, ["\n".join(lines)])
+
+
+def _picks_of_pages(tmp_path: Path, pages: list[str]) -> set[tuple]:
+    parsed = PypdfParser(max_pages=10).parse(make_text_pdf(tmp_path / "note.pdf", pages))
     cleaned = clean_pages(parsed.raw_pages)
     facts = extract_facts(cleaned, read_meta(cleaned, parsed.metadata_title, parsed.first_page_runs))
     return {(p.name, p.code, p.rating) for p in facts.picks}
@@ -101,10 +105,7 @@ def test_a_prose_pick_takes_its_code_and_rating_from_brackets_beside_its_name(tm
             "Kakao (035720) is cheap on our numbers.",
         ]),
     ]
-    parsed = PypdfParser(max_pages=10).parse(make_text_pdf(tmp_path / "outlook.pdf", pages))
-    cleaned = clean_pages(parsed.raw_pages)
-    facts = extract_facts(cleaned, read_meta(cleaned, parsed.metadata_title, parsed.first_page_runs))
-    picks = {(p.name, p.code, p.rating) for p in facts.picks}
+    picks = _picks_of_pages(tmp_path, pages)
     assert picks == {
         ("Paylocity", "PCTY", None),
         ("J&T Express", "1519.HK", "Buy"),
