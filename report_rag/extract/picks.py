@@ -13,6 +13,8 @@ list or pick table, with its code and its own rating when printed.
   and rating of stocks already picked; they add none.
 * An English industry note's rated-companies table (`rated_companies`) is its list of stocks
   when it names no picks otherwise.
+* An English note's favourites named in sentences, and codes and ratings printed in brackets
+  beside a pick's name elsewhere, come from `prose_picks`.
 
 Picks are merged by name (or code): first mention first, each with its own evidence.
 """
@@ -23,7 +25,8 @@ import re
 from dataclasses import dataclass
 
 from report_rag.extract.evidence import Document, TextLine, tidy
-from report_rag.extract.rated_companies import EN_RATING_TERMS, rated_company_table
+from report_rag.extract.prose_picks import favourites_in_prose, fill_from_brackets
+from report_rag.extract.rated_companies import rated_company_table
 from report_rag.extract.ratings import term_of
 from report_rag.extract.securities import is_stock_name
 from report_rag.text import CJK, canonical_code, find_codes, name_key, normalize_code
@@ -74,68 +77,6 @@ class _Item:
     described: bool = False  # named with a reason in brackets rather than a code
 
 
-# English prose that names the note's favourites: "Our top large cap idea is Intuit ahead of…",
-# "Our Tier 1 outperform ideas also include Procore, ServiceTitan, and Samsara", and the name
-# first: "JFrog is our top pick in the dev tools market", "J&T Express remains our Top Pick".
-_OUR_PICKS_ARE_RE = re.compile(
-    r"\bOur\s+(?:[\w-]+\s+){0,4}?(?:top\s+(?:[\w-]+\s+){0,3}?)?(?:picks?|ideas?)\b(?:\s+in\s+the\s+[\w\s\"'-]{1,30}?\s+group)?"
-    r"\s+(?:is|are|(?:also\s+)?include)\s+",
-    re.IGNORECASE,
-)
-_IS_OUR_PICK_RE = re.compile(
-    r"(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z&][\w&.'’-]*){0,3})\s+(?:is|remains)\s+our\s+(?:[\w-]+\s+){0,2}?"
-    r"(?i:top|favou?rite|preferred)\s+(?:[\w-]+\s+){0,3}?(?i:pick|idea)\b"
-)
-# What a sentence about favourites may name that is not a stock: a region, a sector, a period.
-_NOT_PROSE_PICKS = frozenset(
-    "china us usa europe japan asia india korea taiwan em dm global software semis semiconductors internet "
-    "banks energy utilities industrials materials healthcare tech technology hardware media telecom "
-    "consumer financials insurance reits autos ai cloud".split()
-)
-_PERIOD_RE = re.compile(r"(?i:[1-4]Q|Q[1-4]|[12]H|H[12]|FY)\d{0,4}\b")
-# A name in prose is its capitalised words: the list stops at the first word in lower case.
-_PROSE_NAME_RE = re.compile(
-    r"(?:(?i:buy|outperform|overweight)-rated[ ]+)?"
-    r"(?!(?:Our|We|The|This|In|As)\b)[A-Z0-9][\w&.'’-]*(?:[ ]+(?!(?:Our|We|The|This|In|As)\b)(?:[A-Z0-9&][\w&.'’-]*|of|de|&))*"
-)
-
-
-_NAME_JOINER_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
-
-
-def _prose_picks(document: Document, lines: list[TextLine]) -> list[_Item]:
-    """The stocks sentences name as the note's favourites (see _OUR_PICKS_ARE_RE)."""
-    items: list[_Item] = []
-    for line in lines:
-        text = line.folded
-        spans: list[tuple[int, int]] = []
-        for named in _IS_OUR_PICK_RE.finditer(text):
-            spans.append(named.span("name"))
-        for said in _OUR_PICKS_ARE_RE.finditer(text):
-            position = said.end()
-            while True:
-                name = _PROSE_NAME_RE.match(text, position)
-                if name is None:
-                    break
-                spans.append((name.start(), name.end()))
-                joiner = _NAME_JOINER_RE.match(text, name.end())
-                if joiner is None:
-                    break
-                position = joiner.end()
-        for start, end in spans:
-            lead = _LEAD_WORDS_RE.match(text[start:end])
-            start += lead.end() if lead else 0
-            name_text = text[start:end].strip().rstrip(".,")
-            if name_text.lower() in _NOT_PROSE_PICKS or name_text in _NOT_SYMBOLS or _PERIOD_RE.match(name_text):
-                continue
-            if is_stock_name(name_text):
-                evidence = document.quote_between(line, line, start, start + len(name_text))
-                items.append(_Item(name_text, None, None, evidence))
-    # "J&T remains our Top Pick" beside "J&T Express remains our Top Pick": one stock.
-    keys = [name_key(item.name) for item in items]
-    return [item for item, key in zip(items, keys, strict=True) if not any(k != key and k.startswith(key) for k in keys)]
-
-
 def find_picks(
     document: Document, skip: set[int] | frozenset[int] = frozenset(), *, one_company: bool = False
 ) -> list[StockPick]:
@@ -157,7 +98,7 @@ def find_picks(
     # "推荐标的：中际旭创、新易盛；受益标的：长芯博创": where a note recommends, the stocks it
     # only says benefit are not its picks; a note that lists beneficiaries alone picks those.
     if not one_company:
-        recommended.extend(_prose_picks(document, lines))
+        recommended.extend(_Item(name, None, None, evidence) for name, evidence in favourites_in_prose(document, lines))
     listed = recommended or beneficiaries
     picks = _merge([], listed, add=True)
     known = {name_key(p.name) for p in picks}
@@ -176,45 +117,8 @@ def find_picks(
             every = [line for line in document.lines if line.index not in skip]
             rated = [_Item(name, ticker, rating, evidence) for name, ticker, rating, evidence in rated_company_table(every)]
         picks = _merge(picks, rated, add=not picks)
-        _fill_from_brackets(picks, lines)
+        fill_from_brackets(picks, lines)
     return picks
-
-
-# A bare symbol in the brackets right after a name ("Paylocity (PCTY): …"), not an acronym.
-_BARE_SYMBOL_RE = re.compile(r"[A-Z]{2,5}(?:\.[A-Z]{1,2})?")
-_NOT_SYMBOLS = frozenset("AI US USA EU UK CEO CFO IPO TAM ARR GMV EPS FY YOY TP PT NA HK".split())
-
-
-def _fill_from_brackets(picks: list[StockPick], lines: list[TextLine]) -> None:
-    """An English pick named without its code or rating gets those the note prints in
-    brackets beside its name elsewhere: "Legrand (BUY, TP €145)", "Alphabet Inc. (Outperform)",
-    "J&T Express (1519.HK; Buy; TP HK$12)", "Paylocity (PCTY): Best Name in HCM", "JFrog, Ltd.
-    (Outperform)" — or, code known, its coverage-table row "Procore PCOR Outperform 1 $72.35"."""
-    for pick in picks:
-        if (pick.rating and pick.code) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .&'\-]{1,40}", pick.name):
-            continue
-        name = rf"(?<![A-Za-z]){re.escape(pick.name)}(?:,?\s+(?:Inc|Ltd|Corp|Co|plc|Holdings?)\.?)*"
-        pattern = re.compile(rf"{name}\s*\((?P<inside>[^()]{{1,60}})\)")
-        for line in lines:
-            if pick.code and not pick.rating:
-                # A coverage table's row: "Procore PCOR Outperform 1 $72.35 $87".
-                row = re.search(rf"{name}\s+{re.escape(pick.code)}\s+(?P<rating>(?i:{EN_RATING_TERMS}))\b", line.folded)
-                pick.rating = row.group("rating") if row else None
-            for found in pattern.finditer(line.folded):
-                tokens = [t.strip() for t in re.split(r"[;,]\s*", found.group("inside"))]
-                ratings = [t for t in tokens if re.fullmatch(rf"(?i:{EN_RATING_TERMS})", t)]
-                # A code with its market ("1519.HK", "NVDA US"); bare digits could be any
-                # market's ("035720" is Kakao in Seoul, not an A-share), so they are not taken.
-                codes = [c for c in map(normalize_code, tokens) if c and not c.isdigit()]
-                code = codes[0] if codes else None
-                first = tokens[0]
-                if code is None and _BARE_SYMBOL_RE.fullmatch(first) and first not in _NOT_SYMBOLS and first not in ratings:
-                    code = first
-                rating = ratings[0] if ratings else None
-                pick.code = pick.code or code
-                pick.rating = pick.rating or rating
-            if pick.code and pick.rating:
-                break
 
 
 # --- covered-companies tables, however the text layer runs their rows together ---------------
